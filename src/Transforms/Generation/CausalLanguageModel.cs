@@ -253,6 +253,15 @@ public sealed class CausalLanguageModel : IDisposable
         return LogProbabilities(sequences, from);
     }
 
+    /// <summary>The logits of the last of <paramref name="ids"/> after one forward pass over them from an empty cache.</summary>
+    internal float[] NextTokenLogits(int[] ids)
+    {
+        using var cache = _decoder.CreateCache(1);
+        var positions = Enumerable.Range(0, ids.Length).Select(i => (long)i).ToArray();
+        var logits = _decoder.Forward(cache, ids.Select(i => (long)i).ToArray(), Enumerable.Repeat(1L, ids.Length).ToArray(), positions, ids.Length);
+        return logits[^_decoder.VocabularySize..].ToArray();
+    }
+
     /// <summary>The id fed at padded positions (masked out, so any id works): pad_token_id, else the tokenizer's pad or eos token.</summary>
     private int PaddingId => _config.PadTokenId ?? Tokenizer.PadTokenId;
 

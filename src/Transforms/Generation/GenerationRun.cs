@@ -59,7 +59,8 @@ internal sealed class GenerationRun : IDisposable
             {
                 int position = _cache.Length + j - row.Padding;
                 _ids[r * seq + j] = position < 0 ? _paddingId : seq == 1 ? row.Last : row.Prompt[position];
-                _positions[r * seq + j] = Math.Max(position, 0);
+                // Padding gets position 1, as transformers.js derives it from the mask (masked out either way).
+                _positions[r * seq + j] = position < 0 ? 1 : position;
             }
             for (int j = 0; j < total; j++) _mask[r * total + j] = j < row.Padding ? 0 : 1;
         }
