@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using MlNetLlm.ClassificationHead;
+using MlNetLlm.Numerics;
 
 namespace MlNetLlm;
 
@@ -90,7 +91,7 @@ public sealed class ClassificationHeadModel
             Activations.Forward(Activation, hidden, hidden);
             Layers[1].Apply(FeatureRow.Dense(hidden), output);
         }
-        if (!IsBinary) TensorPrimitives.SoftMax(output, output);
+        if (!IsBinary) Softmax.Apply(output, output);
     }
 
     internal void WriteTo(BinaryWriter writer)

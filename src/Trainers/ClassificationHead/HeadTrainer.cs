@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using MlNetLlm.Numerics;
 
 namespace MlNetLlm.ClassificationHead;
 
@@ -148,8 +149,9 @@ internal sealed class HeadTrainer
             float z = _logits[0];
             return Math.Max(z, 0) - (label == 1 ? z : 0) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
         }
-        TensorPrimitives.SoftMax(_logits, _logits);
-        return -Math.Log(Math.Max(_logits[label], 1e-30f));
+        // Cross-entropy as log Σ exp(z) - z[label]; _logits becomes softmax(z) for the gradient.
+        float target = _logits[label];
+        return Softmax.Apply(_logits, _logits) - target;
     }
 
     /// <summary>Adds the gradient of example <paramref name="i"/>'s loss, times <paramref name="scale"/>; returns the loss.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
+using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
 
@@ -84,7 +85,7 @@ public sealed class TextClassificationModel : IDisposable
                 var raw = logits.Slice(i * count, count).ToArray();
                 var probabilities = new float[count];
                 if (MultiLabel) TensorPrimitives.Sigmoid(raw, probabilities);
-                else TensorPrimitives.SoftMax(raw, probabilities);
+                else Softmax.Apply(raw, probabilities);
                 int best = TensorPrimitives.IndexOfMax(probabilities);
                 results[rows[i]] = new TextClassificationResult(Labels[best], best, raw, probabilities);
             }

@@ -1,7 +1,7 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using MlNetLlm.Generation;
+using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 
 namespace MlNetLlm;
@@ -335,17 +335,9 @@ public sealed class CausalLanguageModel : IDisposable
         {
             double sum = 0;
             for (int t = from[r]; t < sequences[r].Length; t++)
-                sum += LogSoftmaxAt(logits.Slice((r * length + t - 1) * vocabulary, vocabulary), sequences[r][t], scratch);
+                sum += Softmax.LogProbability(logits.Slice((r * length + t - 1) * vocabulary, vocabulary), sequences[r][t], scratch);
             result[r] = (sum, sequences[r].Length - from[r]);
         }
         return result;
-    }
-
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target, Span<float> scratch)
-    {
-        float max = TensorPrimitives.Max(logits);
-        TensorPrimitives.Subtract(logits, max, scratch);
-        TensorPrimitives.Exp(scratch, scratch);
-        return logits[target] - max - Math.Log(TensorPrimitives.Sum(scratch));
     }
 }

@@ -1,8 +1,13 @@
 using System.Numerics.Tensors;
+using MlNetLlm.Numerics;
 
 namespace MlNetLlm.Generation;
 
-/// <summary>Picks the next token of one sequence: repetition penalty, then greedy argmax or temperature / top-k / top-p sampling.</summary>
+/// <summary>
+/// Picks the next token of one sequence: repetition penalty, then greedy argmax or temperature / top-k / top-p sampling.
+/// Sampling uses a stable softmax and selects the top-k / top-p candidates partially (<see cref="TopTokens"/>), best first;
+/// with neither limit it draws over the whole vocabulary in id order. A seed makes the draws reproducible.
+/// </summary>
 internal sealed class TokenSampler
 {
     private readonly SamplingSettings _settings;
@@ -48,27 +53,47 @@ internal sealed class TokenSampler
         }
         if (_random is null) return TensorPrimitives.IndexOfMax(scores);
 
-        TensorPrimitives.Divide(scores, _settings.Temperature, scores);
-        TensorPrimitives.SoftMax(scores, scores);
-        var order = _order!;
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        // Sort token ids by descending probability (negate the keys, then restore them).
-        TensorPrimitives.Negate(scores, scores);
-        Array.Sort(_scores, order);
-        TensorPrimitives.Negate(scores, scores);
-
-        int keep = _settings.TopK > 0 ? Math.Min(_settings.TopK, order.Length) : order.Length;
-        float topKMass = TensorPrimitives.Sum(scores[..keep]);
-        float mass = 0;
-        int kept = 0;
-        while (kept < keep && (kept == 0 || mass < _settings.TopP * topKMass)) mass += scores[kept++];
-
-        double draw = _random.NextDouble() * mass;
-        for (int i = 0; i < kept - 1; i++)
+        Softmax.Apply(scores, scores, _settings.Temperature);
+        var order = _order.AsSpan();
+        int topK = _settings.TopK;
+        float topP = _settings.TopP;
+        int kept;
+        float mass;
+        if (topK > 0 && topK < scores.Length)
         {
-            draw -= scores[i];
-            if (draw < 0) return order[i];
+            TopTokens.Largest(scores, topK, order);
+            float topKMass = 0;
+            for (int i = 0; i < topK; i++) topKMass += scores[order[i]];
+            // Top-p within the top k: the fewest best tokens whose share of the top-k mass reaches TopP.
+            for (kept = 0, mass = 0; kept < topK && (kept == 0 || mass < topP * topKMass); kept++) mass += scores[order[kept]];
         }
-        return order[kept - 1];
+        else if (topP < 1f)
+        {
+            (kept, mass) = TopTokens.Nucleus(scores, topP * TensorPrimitives.Sum(scores), order);
+        }
+        else
+        {
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            (kept, mass) = (order.Length, TensorPrimitives.Sum(scores));
+        }
+        return Draw(scores, order[..kept], mass);
+    }
+
+    /// <summary>
+    /// Draws one of <paramref name="candidates"/> with probability proportional to its score, walking them in order;
+    /// rounding can never pick a candidate of probability 0.
+    /// </summary>
+    private int Draw(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> candidates, float mass)
+    {
+        double draw = _random!.NextDouble() * mass;
+        int last = candidates[0];
+        foreach (int id in candidates)
+        {
+            if (probabilities[id] == 0) continue;
+            last = id;
+            draw -= probabilities[id];
+            if (draw < 0) return id;
+        }
+        return last;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MlNetLlm.Numerics;
 
 namespace MlNetLlm;
 
@@ -43,7 +44,7 @@ public sealed class PromptClassifier
     public float[] Score(string text)
     {
         var scores = _model.ScoreCompletionsWithCounts(Prompt(text), _completions).Select(s => (float)(s.Sum / s.Count)).ToArray();
-        TensorPrimitives.SoftMax(scores, scores);
+        Softmax.Apply(scores, scores);
         return scores;
     }
 
