@@ -4,6 +4,7 @@ using MlNetLlm.Benchmarks;
 // Run all: dotnet run -c Release --project eng/Benchmarks -- --filter '*'
 // Memory while streaming through EmbedText: dotnet run -c Release --project eng/Benchmarks -- stream-memory 100000
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
+// Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 if (args is ["sts-b", ..])
 {
     var encoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-bert-embed");
@@ -13,5 +14,6 @@ if (args is ["sts-b", ..])
         Console.WriteLine($"STS-B {split}: Spearman(cosine, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(encoder)})");
     }
 }
+else if (args is ["genai-compare", ..]) GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"));
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
 else BenchmarkSwitcher.FromAssembly(typeof(BenchmarkAssets).Assembly).Run(args);
