@@ -85,12 +85,28 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public void Qwen2_reads_its_eos_list_and_has_no_bos()
+    public void Both_read_their_eos_ids_and_context_length()
     {
-        var lm = models[Qwen2];
-        Assert.Equal([50256, 50258], lm.EosTokenIds.Order());
-        Assert.Equal(256, lm.ContextLength);
-        Assert.Equal(models[Gpt2].EosTokenIds, [50256]);
+        Assert.Equal([50256, 50258], models[Qwen2].EosTokenIds.Order());
+        Assert.Equal([50256], models[Gpt2].EosTokenIds);
+        Assert.Equal(256, models[Qwen2].ContextLength);
+        Assert.Equal(256, models[Gpt2].ContextLength);
+    }
+
+    [Fact]
+    public void Qwen2_batch_with_a_row_that_stops_on_im_end_keeps_every_row_equal_to_its_reference()
+    {
+        var reference = Reference(Qwen2);
+        var chat = reference.GetProperty("chat");
+        var cases = reference.GetProperty("cases").EnumerateArray().ToArray();
+        int[][] prompts = [Ints(chat.GetProperty("prompt_ids")), .. cases.Select(c => Ints(c.GetProperty("prompt_ids")))];
+        int[][] expected = [WithoutEos(chat), .. cases.Select(WithoutEos)];
+
+        var ids = models[Qwen2].GenerateIds(prompts, new GenerationOptions { MaxNewTokens = 40, DoSample = false });
+
+        // The chat row ends on <|im_end|> after 27 ids while the others run to 40.
+        Assert.Equal(27, ids[0].Count);
+        for (int i = 0; i < prompts.Length; i++) Assert.Equal(expected[i], ids[i]);
     }
 
     [Fact]
