@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using MlNetLlm.Generation;
 using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
@@ -16,11 +15,8 @@ namespace MlNetLlm;
 /// A prompt that does not leave room for the new tokens in the context is shortened from the left: the BOS token is
 /// kept, followed by the last tokens that fit.
 /// </remarks>
-public sealed class CausalLanguageModel : IDisposable
+public sealed class CausalLanguageModel : IPipelineLanguageModel
 {
-    /// <summary>Decoders smaller than this (ONNX file plus external data) run on one intra-op thread unless told otherwise.</summary>
-    private const long SmallModelBytes = 32L << 20;
-
     private readonly DecoderSession _decoder;
     private readonly ModelConfig _config;
     private readonly HashSet<int> _eos;
@@ -49,7 +45,7 @@ public sealed class CausalLanguageModel : IDisposable
     {
         get
         {
-            return [.. PretrainedTokenizer.FileNames, "config.json", "generation_config.json", .. OnnxFiles(Path.GetRelativePath(Directory, _decoder.ModelPath))];
+            return [.. PretrainedTokenizer.FileNames, "config.json", "generation_config.json", .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _decoder.ModelPath))];
         }
     }
 
@@ -71,7 +67,7 @@ public sealed class CausalLanguageModel : IDisposable
     /// <summary>
     /// Loads the model in <paramref name="directory"/>: tokenizer files, optional <c>config.json</c> and
     /// <c>generation_config.json</c>, and an ONNX decoder with <c>past_key_values.*</c> inputs
-    /// (<c>model.onnx</c>, <c>onnx/model.onnx</c> or <c>decoder_model_merged.onnx</c>; see <see cref="CausalLanguageModelOptions.OnnxVariant"/>).
+    /// (<c>model.onnx</c>, <c>onnx/model.onnx</c> or <c>decoder_model_merged.onnx</c>; see <see cref="LanguageModelOptions.OnnxVariant"/>).
     /// </summary>
     public static CausalLanguageModel FromDirectory(string directory, CausalLanguageModelOptions? options = null)
     {
@@ -79,13 +75,10 @@ public sealed class CausalLanguageModel : IDisposable
         options ??= new CausalLanguageModelOptions();
         var config = ModelConfig.Load(directory);
         var tokenizer = PretrainedTokenizer.FromDirectory(directory);
-        var suffix = string.IsNullOrWhiteSpace(options.OnnxVariant) ? "" : "_" + options.OnnxVariant.Trim();
+        var suffix = options.VariantSuffix;
         var onnx = ModelFolder.RequireFirst(directory, "ONNX decoder", $"model{suffix}.onnx", $"onnx/model{suffix}.onnx",
             $"decoder_model_merged{suffix}.onnx", $"onnx/decoder_model_merged{suffix}.onnx");
-        int? intraOpThreads = options.IntraOpNumThreads
-            ?? (OnnxFiles(onnx).Where(File.Exists).Sum(f => new FileInfo(f).Length) < SmallModelBytes ? 1 : null);
-        var decoder = DecoderSession.Open(onnx, config,
-            new OnnxDeviceSettings(options.GpuDeviceId, options.FallbackToCpu, intraOpThreads, options.InterOpNumThreads));
+        var decoder = DecoderSession.Open(onnx, config, options.DeviceSettings([onnx]));
         try
         {
             return new CausalLanguageModel(directory, options, decoder, config, tokenizer);
@@ -99,7 +92,7 @@ public sealed class CausalLanguageModel : IDisposable
 
     /// <summary>
     /// Loads a model from a local folder, or from a Hugging Face hub id (<c>org/name</c>, optionally <c>@revision</c>): only
-    /// the tokenizer, configuration and the chosen ONNX decoder (<see cref="CausalLanguageModelOptions.OnnxVariant"/>) are
+    /// the tokenizer, configuration and the chosen ONNX decoder (<see cref="LanguageModelOptions.OnnxVariant"/>) are
     /// fetched, into the cache shared with Python's huggingface_hub.
     /// </summary>
     /// <param name="idOrPath">An existing folder (used as is) or a hub repository id.</param>
@@ -155,46 +148,8 @@ public sealed class CausalLanguageModel : IDisposable
     internal async IAsyncEnumerable<string> GenerateStreamingAsync(int[] promptIds, GenerationOptions? options, Action<GenerationSummary>? finished,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var run = Start([promptIds], options);
-        // Tokens are generated on one thread-pool thread, back to back; the caller reads the pieces as they arrive.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() =>
-        {
-            try
-            {
-                using (run)
-                {
-                    for (bool more = true; more;)
-                    {
-                        stop.Token.ThrowIfCancellationRequested();
-                        more = run.Step();
-                        var piece = run.TakeNewText(0);
-                        if (piece.Length > 0) pieces.Writer.TryWrite(piece);
-                    }
-                    finished?.Invoke(run.Summary(0));
-                }
-                pieces.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                pieces.Writer.Complete(ex);
-            }
-        }, CancellationToken.None);
-        try
-        {
-            while (await pieces.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                while (pieces.Reader.TryRead(out var piece))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    yield return piece;
-                }
-        }
-        finally
-        {
-            stop.Cancel();
-            await producer.ConfigureAwait(false);
-        }
+        await foreach (var piece in GenerationStream.ReadAsync(Start([promptIds], options), finished, cancellationToken).ConfigureAwait(false))
+            yield return piece;
     }
 
     /// <summary>
@@ -268,6 +223,17 @@ public sealed class CausalLanguageModel : IDisposable
     /// <summary>Throws the <see cref="ArgumentOutOfRangeException"/> generation would throw for invalid <paramref name="options"/>.</summary>
     internal void Validate(GenerationOptions? options) => SamplingSettings.Resolve(options, _config, ContextLength);
 
+    LanguageModelOptions ILanguageModel.Options => Options;
+
+    IEnumerable<string> IPipelineLanguageModel.FileNames => FileNames;
+
+    void IPipelineLanguageModel.Validate(GenerationOptions? options) => Validate(options);
+
+    IReadOnlyList<(double Sum, int Count)> IPipelineLanguageModel.ScoreCompletionsWithCounts(string input, IReadOnlyList<string> completions) =>
+        ScoreCompletionsWithCounts(input, completions);
+
+    string IPipelineLanguageModel.LabelCompletion(string label) => " " + label;
+
     /// <summary>Releases the ONNX session.</summary>
     public void Dispose() => _decoder.Dispose();
 
@@ -279,7 +245,7 @@ public sealed class CausalLanguageModel : IDisposable
             int maxNew = settings.NewTokensFor(ids.Length);
             return (Fit(ids, maxNew), maxNew);
         }).ToArray();
-        return new GenerationRun(_decoder, Tokenizer, _eos, ContextLength, PaddingId, settings, rows);
+        return new GenerationRun(new CausalDecodingSteps(_decoder, ContextLength, PaddingId, [.. rows.Select(r => r.Item1)]), Tokenizer, _eos, settings, rows);
     }
 
     private int[][] EncodeAll(IReadOnlyList<string> prompts)
@@ -288,9 +254,6 @@ public sealed class CausalLanguageModel : IDisposable
         if (prompts.Count == 0) throw new ArgumentException("At least one prompt is required.", nameof(prompts));
         return prompts.Select(p => Encode(p)).ToArray();
     }
-
-    /// <summary>An ONNX file and the names its external weights may have.</summary>
-    private static string[] OnnxFiles(string onnx) => [onnx, onnx + "_data", onnx + ".data"];
 
     /// <summary>The prompt's ids, with special tokens unless told otherwise; an empty encoding becomes [BOS].</summary>
     internal int[] Encode(string text, bool addSpecialTokens = true)

@@ -1,40 +1,33 @@
 namespace MlNetLlm.Generation;
 
 /// <summary>
-/// One batched generation: prompts are left-padded (attention mask 0, position ids counted from the first real token),
-/// prefilled in one forward pass, then decoded one token per step with the KV cache. Finished rows are skipped.
+/// One batched generation: the model side (<see cref="IDecodingSteps"/>: a decoder-only model's prompts and KV cache, or an
+/// encoder-decoder's encoder states and caches) produces next-token logits for every row; this side samples, stops rows at
+/// eos, a stop sequence or their token limit, and decodes their text. Finished rows are skipped.
 /// </summary>
 internal sealed class GenerationRun : IDisposable
 {
-    private readonly DecoderSession _decoder;
+    private readonly IDecodingSteps _steps;
     private readonly PretrainedTokenizer _tokenizer;
     private readonly IReadOnlySet<int> _eos;
     private readonly IReadOnlyList<string> _stops;
-    private readonly int _contextLength;
     private readonly Row[] _rows;
-    private readonly KvCache _cache;
-    private readonly long[] _ids;
-    private readonly long[] _positions;
-    private readonly long[] _mask;
-    private readonly int _promptLength;
-    private readonly int _paddingId;
+    private readonly int[] _last;
 
-    public GenerationRun(DecoderSession decoder, PretrainedTokenizer tokenizer, IReadOnlySet<int> eos, int contextLength, int paddingId,
-        SamplingSettings settings, IReadOnlyList<(int[] Prompt, int MaxNewTokens)> prompts)
+    /// <summary>
+    /// Takes ownership of <paramref name="steps"/>. Each row's <c>Context</c> is the token sequence its generated tokens
+    /// continue (a causal prompt, or a seq2seq decoder start token): the repetition penalty sees it, and the text is what
+    /// decoding it with the generated tokens adds to decoding it alone.
+    /// </summary>
+    public GenerationRun(IDecodingSteps steps, PretrainedTokenizer tokenizer, IReadOnlySet<int> eos, SamplingSettings settings,
+        IReadOnlyList<(int[] Context, int MaxNewTokens)> rows)
     {
-        _paddingId = paddingId;
-        _decoder = decoder;
+        _steps = steps;
         _tokenizer = tokenizer;
         _eos = eos;
         _stops = settings.StopSequences;
-        _contextLength = contextLength;
-        _promptLength = prompts.Max(p => p.Prompt.Length);
-        _rows = prompts.Select(p => new Row(p.Prompt, p.MaxNewTokens, _promptLength - p.Prompt.Length,
-            new TokenSampler(settings, decoder.VocabularySize, p.Prompt))).ToArray();
-        _cache = decoder.CreateCache(_rows.Length);
-        _ids = new long[_rows.Length * _promptLength];
-        _positions = new long[_rows.Length * _promptLength];
-        _mask = new long[_rows.Length * contextLength];
+        _rows = rows.Select(p => new Row(p.Context, p.MaxNewTokens, new TokenSampler(settings, steps.VocabularySize, p.Context))).ToArray();
+        _last = new int[_rows.Length];
     }
 
     /// <summary>The tokens generated so far for row <paramref name="row"/> (no eos).</summary>
@@ -44,34 +37,19 @@ internal sealed class GenerationRun : IDisposable
     public bool Step()
     {
         if (Array.TrueForAll(_rows, r => r.Done)) return false;
-        int batch = _rows.Length;
-        int seq = _cache.Length == 0 ? _promptLength : 1;
-        int total = _cache.Length + seq;
-        if (total > _contextLength)
+        if (!_steps.HasRoom)
         {
             foreach (var row in _rows.Where(r => !r.Done)) row.Done = row.ReachedLimit = true;
             return false;
         }
-        for (int r = 0; r < batch; r++)
-        {
-            var row = _rows[r];
-            for (int j = 0; j < seq; j++)
-            {
-                int position = _cache.Length + j - row.Padding;
-                _ids[r * seq + j] = position < 0 ? _paddingId : seq == 1 ? row.Last : row.Prompt[position];
-                // Padding gets position 1, as transformers.js derives it from the mask (masked out either way).
-                _positions[r * seq + j] = position < 0 ? 1 : position;
-            }
-            for (int j = 0; j < total; j++) _mask[r * total + j] = j < row.Padding ? 0 : 1;
-        }
-
-        var logits = _decoder.Forward(_cache, _ids.AsMemory(0, batch * seq), _mask.AsMemory(0, batch * total), _positions.AsMemory(0, batch * seq), seq);
-        int vocabulary = _decoder.VocabularySize;
-        for (int r = 0; r < batch; r++)
+        for (int r = 0; r < _rows.Length; r++) _last[r] = _rows[r].Last;
+        var logits = _steps.Step(_last, out int positions);
+        int vocabulary = _steps.VocabularySize;
+        for (int r = 0; r < _rows.Length; r++)
         {
             var row = _rows[r];
             if (row.Done) continue;
-            int token = row.Sampler.Next(logits.Slice((r * seq + seq - 1) * vocabulary, vocabulary));
+            int token = row.Sampler.Next(logits.Slice((r * positions + positions - 1) * vocabulary, vocabulary));
             if (_eos.Contains(token))
             {
                 row.Done = true;
@@ -144,13 +122,12 @@ internal sealed class GenerationRun : IDisposable
         return first;
     }
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose() => _steps.Dispose();
 
-    private sealed class Row(int[] prompt, int maxNewTokens, int padding, TokenSampler sampler)
+    private sealed class Row(int[] prompt, int maxNewTokens, TokenSampler sampler)
     {
         public int[] Prompt { get; } = prompt;
         public int MaxNewTokens { get; } = maxNewTokens;
-        public int Padding { get; } = padding;
         public TokenSampler Sampler { get; } = sampler;
         public List<int> Generated { get; } = [];
         public bool Done { get; set; }
