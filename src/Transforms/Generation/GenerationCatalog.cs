@@ -1,35 +1,45 @@
 using MlNetLlm;
+using MlNetLlm.Generation;
 
 namespace Microsoft.ML;
 
-/// <summary>Decoder-model transforms: <c>mlContext.Transforms.Text.GenerateText(...)</c> and <c>ClassifyWithPrompt(...)</c>.</summary>
+/// <summary>Language-model transforms: <c>mlContext.Transforms.Text.GenerateText(...)</c> and <c>ClassifyWithPrompt(...)</c>.</summary>
 public static class GenerationCatalog
 {
     /// <summary>
-    /// Generates text from each row's <paramref name="inputColumnName"/> prompt with the causal language model in
-    /// <paramref name="modelDirectory"/> (see <see cref="CausalLanguageModel.FromDirectory"/>), batching rows.
+    /// Generates text from each row's <paramref name="inputColumnName"/> with the language model in
+    /// <paramref name="modelDirectory"/>, batching rows: a decoder-only model continues the prompt
+    /// (<see cref="CausalLanguageModel.FromDirectory"/>); an encoder-decoder model, as config.json says
+    /// (<c>is_encoder_decoder</c>, or a T5/BART-family <c>model_type</c>), transforms the input (<see cref="Seq2SeqLanguageModel.FromDirectory"/>).
     /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="modelDirectory">The model folder.</param>
+    /// <param name="outputColumnName">The generated text column. Default: <c>Generated</c>.</param>
+    /// <param name="inputColumnName">The input text column (string). Default: <c>Prompt</c>.</param>
+    /// <param name="options">How to generate; null for the model's defaults.</param>
+    /// <param name="modelOptions">A <see cref="CausalLanguageModelOptions"/> or a <see cref="Seq2SeqLanguageModelOptions"/> to match the model; null for defaults.</param>
     public static TextModelEstimator<TextGenerationTransformer> GenerateText(this TransformsCatalog.TextTransforms catalog,
         string modelDirectory, string outputColumnName = "Generated", string inputColumnName = "Prompt",
-        GenerationOptions? options = null, CausalLanguageModelOptions? modelOptions = null)
+        GenerationOptions? options = null, LanguageModelOptions? modelOptions = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         return new TextModelEstimator<TextGenerationTransformer>(() =>
-            new TextGenerationTransformer(CausalLanguageModel.FromDirectory(modelDirectory, modelOptions), outputColumnName, inputColumnName, options));
+            new TextGenerationTransformer(LanguageModelLoader.Load(modelDirectory, modelOptions), outputColumnName, inputColumnName, options));
     }
 
     /// <summary>
-    /// Classifies each row's <paramref name="inputColumnName"/> into <paramref name="labels"/> by prompting the causal language
-    /// model in <paramref name="modelDirectory"/> (zero-shot, or few-shot with the template's examples). Adds
+    /// Classifies each row's <paramref name="inputColumnName"/> into <paramref name="labels"/> by prompting the language model in
+    /// <paramref name="modelDirectory"/> (decoder-only or encoder-decoder, as for <see cref="GenerateText"/>; zero-shot, or
+    /// few-shot with the template's examples; see <see cref="PromptClassifier"/>). Adds
     /// <paramref name="scoreColumnName"/> (probabilities, slot names = labels) and <paramref name="predictedLabelColumnName"/>
     /// (key type over the labels).
     /// </summary>
     public static TextModelEstimator<PromptClassificationTransformer> ClassifyWithPrompt(this TransformsCatalog.TextTransforms catalog,
         string modelDirectory, IReadOnlyList<string> labels, PromptTemplate template, string inputColumnName = "Text",
-        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel", CausalLanguageModelOptions? modelOptions = null)
+        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel", LanguageModelOptions? modelOptions = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
@@ -38,7 +48,7 @@ public static class GenerationCatalog
         PromptClassifier.ValidateLabels(labels);
         return new TextModelEstimator<PromptClassificationTransformer>(() =>
         {
-            var model = CausalLanguageModel.FromDirectory(modelDirectory, modelOptions);
+            var model = LanguageModelLoader.Load(modelDirectory, modelOptions);
             return new PromptClassificationTransformer(new PromptClassifier(model, labels, template), model, inputColumnName, scoreColumnName, predictedLabelColumnName);
         });
     }

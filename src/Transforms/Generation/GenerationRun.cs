@@ -76,7 +76,8 @@ internal sealed class GenerationRun : IDisposable
 
     /// <summary>
     /// The text of row <paramref name="row"/> not returned before. Until the row finishes it holds back a trailing U+FFFD
-    /// (an incomplete UTF-8 byte sequence) and any ending that could start a stop sequence.
+    /// (an incomplete UTF-8 byte sequence), the text from the last space on when the tokenizer cleans up tokenization
+    /// spaces, and any ending that could start a stop sequence.
     /// </summary>
     public string TakeNewText(int row)
     {
@@ -86,6 +87,8 @@ internal sealed class GenerationRun : IDisposable
         if (!r.Done)
         {
             while (end > r.Emitted && text[end - 1] == '\uFFFD') end--;
+            // Cleaning up tokenization spaces (" 's" → "'s", " ." → ".") may still change the text from its last space on.
+            if (_tokenizer.CleansUpTokenizationSpaces && end > 0 && text.LastIndexOf(' ', end - 1) is >= 0 and var space) end = space;
             foreach (var stop in _stops)
                 for (int n = Math.Min(stop.Length - 1, end - r.Emitted); n > 0; n--)
                     if (text.AsSpan(0, end).EndsWith(stop.AsSpan(0, n)))

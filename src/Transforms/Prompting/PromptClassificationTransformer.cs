@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetLlm.Generation;
 using MlNetLlm.Persistence;
 using MlNetLlm.Pipeline;
 
@@ -13,7 +14,7 @@ namespace MlNetLlm;
 /// </summary>
 public sealed class PromptClassificationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
 {
-    internal PromptClassificationTransformer(PromptClassifier classifier, CausalLanguageModel model, string inputColumnName, string scoreColumnName, string predictedLabelColumnName)
+    internal PromptClassificationTransformer(PromptClassifier classifier, IPipelineLanguageModel model, string inputColumnName, string scoreColumnName, string predictedLabelColumnName)
         : base(new ClassificationMapper(classifier, inputColumnName, scoreColumnName, predictedLabelColumnName))
     {
         Classifier = classifier;
@@ -26,8 +27,8 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
     /// <summary>The classifier applied to each row.</summary>
     public PromptClassifier Classifier { get; }
 
-    /// <summary>The model the classifier scores with.</summary>
-    public CausalLanguageModel Model { get; }
+    /// <summary>The model the classifier scores with (a <see cref="CausalLanguageModel"/> or a <see cref="Seq2SeqLanguageModel"/>).</summary>
+    public ILanguageModel Model { get; }
 
     /// <summary>The text column classified.</summary>
     public string InputColumnName { get; }
@@ -45,13 +46,12 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
         writer.Set("predictedLabel", PredictedLabelColumnName);
         writer.Set("labels", Classifier.Labels);
         writer.Set("template", Classifier.Template);
-        writer.Set("modelOptions", Model.Options);
-        writer.AddFolderFiles(Model.Directory, Model.FileNames);
+        LanguageModelLoader.Save((IPipelineLanguageModel)Model, writer);
     }
 
     internal static ITransformer LoadStep(PipelineStepReader reader)
     {
-        var model = CausalLanguageModel.FromDirectory(reader.RequireFolder(), reader.Get<CausalLanguageModelOptions>("modelOptions"));
+        var model = LanguageModelLoader.Load(reader);
         var classifier = new PromptClassifier(model, reader.Get<string[]>("labels")!, reader.Get<PromptTemplate>("template")!);
         return new PromptClassificationTransformer(classifier, model, reader.GetString("input")!, reader.GetString("score")!, reader.GetString("predictedLabel")!);
     }

@@ -1,28 +1,36 @@
 using System.Numerics.Tensors;
+using MlNetLlm.Generation;
 using MlNetLlm.Numerics;
 
 namespace MlNetLlm;
 
 /// <summary>
-/// Zero- or few-shot classification with a causal language model: each label is scored as the continuation of the
-/// rendered prompt by its mean log-probability per token (so long labels are not penalized), and the scores are turned
-/// into probabilities with a softmax over the labels.
+/// Zero- or few-shot classification with a language model: each label is scored by its mean log-probability per token
+/// (so long labels are not penalized) given the rendered prompt, and the scores are turned into probabilities with a
+/// softmax over the labels. A <see cref="CausalLanguageModel"/> scores <c>" " + label</c> as the prompt's continuation; a
+/// <see cref="Seq2SeqLanguageModel"/> scores the label as the target for the prompt as input (FLAN-style).
 /// </summary>
 public sealed class PromptClassifier
 {
-    private readonly CausalLanguageModel _model;
+    private readonly IPipelineLanguageModel _model;
     private readonly string[] _completions;
 
     /// <summary>Classifies into <paramref name="labels"/> with <paramref name="model"/> (not owned) and <paramref name="template"/>.</summary>
-    public PromptClassifier(CausalLanguageModel model, IReadOnlyList<string> labels, PromptTemplate template)
+    /// <param name="model">A <see cref="CausalLanguageModel"/> or a <see cref="Seq2SeqLanguageModel"/>.</param>
+    /// <param name="labels">At least two distinct, non-empty labels.</param>
+    /// <param name="template">How each text becomes a prompt.</param>
+    /// <exception cref="ArgumentException">The labels are invalid, or <paramref name="model"/> is another implementation of <see cref="ILanguageModel"/>.</exception>
+    public PromptClassifier(ILanguageModel model, IReadOnlyList<string> labels, PromptTemplate template)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model is not IPipelineLanguageModel scorer)
+            throw new ArgumentException($"PromptClassifier scores with a {nameof(CausalLanguageModel)} or a {nameof(Seq2SeqLanguageModel)}; got a {model.GetType().Name}.", nameof(model));
         ArgumentNullException.ThrowIfNull(template);
         ValidateLabels(labels);
-        _model = model;
+        _model = scorer;
         Labels = [.. labels];
         Template = template;
-        _completions = labels.Select(l => " " + l).ToArray();
+        _completions = labels.Select(scorer.LabelCompletion).ToArray();
     }
 
     /// <summary>The labels, in score order.</summary>

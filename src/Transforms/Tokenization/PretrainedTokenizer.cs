@@ -118,6 +118,9 @@ public sealed class PretrainedTokenizer
     /// <summary>Id of <see cref="PadToken"/>, falling back to the end-of-sequence token, then 0 (what batching pads with).</summary>
     public int PadTokenId => TokenToId(PadToken) ?? TokenToId(EosToken) ?? 0;
 
+    /// <summary>Whether <see cref="Decode"/> removes spaces before punctuation and contractions (<c>clean_up_tokenization_spaces</c>).</summary>
+    internal bool CleansUpTokenizationSpaces => _cleanUpTokenizationSpaces;
+
     /// <summary>The Jinja chat template from <c>tokenizer_config.json</c>, if any.</summary>
     public string? ChatTemplate { get; }
 

@@ -22,11 +22,11 @@ internal sealed class ScratchModel : IDisposable
     public string PathOf(string relative) => Path.Combine(Directory, relative);
 
     /// <summary>
-    /// Replaces onnx/model.onnx with a tiny graph over the int64 [batch, sequence] <paramref name="inputs"/>: float output
+    /// Replaces <paramref name="relativePath"/> (default onnx/model.onnx) with a tiny graph over the int64 [batch, sequence] <paramref name="inputs"/>: float output
     /// <paramref name="output"/> = Cast(first input), shape [batch, sequence], or with <paramref name="hiddenAxis"/>
     /// Unsqueeze-d to [batch, sequence, 1] (a "hidden state" of width 1 whose value is the token id).
     /// </summary>
-    public void WriteCastModel(string[] inputs, string output, bool hiddenAxis = false)
+    public void WriteCastModel(string[] inputs, string output, bool hiddenAxis = false, string relativePath = "onnx/model.onnx")
     {
         static byte[] Field(int number, byte[] payload) => [.. Varint((ulong)(number << 3 | 2)), .. Varint((ulong)payload.Length), .. payload];
         static byte[] Int(int number, long value) => [.. Varint((ulong)(number << 3)), .. Varint((ulong)value)];
@@ -52,7 +52,7 @@ internal sealed class ScratchModel : IDisposable
             : Field(1, Node(inputs[0], output, "Cast", [.. Str(1, "to"), .. Int(3, Float), .. Int(20, AttrInt)]));
         byte[] graph = [.. nodes, .. Str(2, "scratch"), .. inputs.SelectMany(i => Field(11, Value(i, Int64, false))), .. Field(12, Value(output, Float, hiddenAxis))];
         byte[] model = [.. Int(1, 7), .. Field(7, graph), .. Field(8, Int(2, 11))];
-        File.WriteAllBytes(PathOf("onnx/model.onnx"), model);
+        File.WriteAllBytes(PathOf(relativePath), model);
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);

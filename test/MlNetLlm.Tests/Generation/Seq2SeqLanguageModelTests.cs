@@ -65,4 +65,84 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
         Assert.Equal(step.GetProperty("argmax").GetInt32(), System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits));
         Assert.Equal(step.GetProperty("max_logit").GetSingle(), logits.Max(), 1e-4f);
     }
+
+    [Fact]
+    public void Reads_configuration_and_task_prefixes()
+    {
+        Assert.Equal("t5", _model.ModelType);
+        Assert.Equal(0, _model.DecoderStartTokenId);
+        Assert.Equal([1], _model.EosTokenIds);
+        Assert.Equal("summarize: ", _model.TaskPrefixes["summarization"]);
+        Assert.Equal("CPU", _model.Device);
+    }
+
+    [Fact]
+    public void Sampling_with_a_seed_is_reproducible_seeds_differ_and_top_k_one_is_greedy()
+    {
+        var text = Case(0).GetProperty("text").GetString()!;
+        GenerationOptions Sample(int seed, int topK = 0) => new() { MaxNewTokens = 32, DoSample = true, Temperature = 2f, TopK = topK, Seed = seed };
+
+        var a = _model.GenerateIds(text, Sample(7));
+        Assert.Equal(a, _model.GenerateIds(text, Sample(7)));
+        Assert.NotEqual(a, _model.GenerateIds(text, Sample(8)));
+        Assert.NotEqual(ExpectedIds(Case(0)), a);
+        Assert.Equal(ExpectedIds(Case(0)), _model.GenerateIds(text, Sample(7, topK: 1)));
+    }
+
+    [Fact]
+    public void Stop_sequence_cuts_the_reference_text_before_it()
+    {
+        var c = Case(0);
+        var expected = c.GetProperty("generated_text").GetString()!;
+        var text = _model.Generate(c.GetProperty("text").GetString()!, new GenerationOptions { MaxNewTokens = 32, StopSequences = ["charming"] });
+        Assert.Equal(expected[..expected.IndexOf("charming", StringComparison.Ordinal)], text);
+    }
+
+    [Fact]
+    public void Repetition_penalty_breaks_the_loop_of_the_looping_case()
+    {
+        var c = Case(1);
+        Assert.Equal("max_new_tokens", c.GetProperty("stopped_by").GetString());
+        var penalized = _model.GenerateIds(c.GetProperty("text").GetString()!, new GenerationOptions { MaxNewTokens = 32, RepetitionPenalty = 3f });
+        var looping = ExpectedIds(c);
+        // The first token is unaffected (only the start token has been seen); the loop's repeated tokens are not repeated.
+        Assert.Equal(looping[0], penalized[0]);
+        Assert.NotEqual(looping, penalized);
+        Assert.True(penalized.Count(t => t == 18337) < looping.Count(t => t == 18337));
+    }
+
+    [Fact]
+    public async Task Streaming_pieces_concatenate_to_the_generated_text()
+    {
+        foreach (var index in new[] { 0, 5 })
+        {
+            var c = Case(index);
+            var pieces = new List<string>();
+            await foreach (var piece in _model.GenerateStreamingAsync(c.GetProperty("text").GetString()!, TinyT5Fixture.Greedy))
+                pieces.Add(piece);
+            Assert.True(pieces.Count > 1);
+            Assert.Equal(c.GetProperty("generated_text").GetString(), string.Concat(pieces));
+        }
+    }
+
+    [Fact]
+    public void Targets_are_scored_with_eos_batched_like_alone_and_the_greedy_output_scores_highest()
+    {
+        var c = Case(0);
+        var input = c.GetProperty("text").GetString()!;
+        var output = c.GetProperty("generated_text").GetString()!;
+        string[] targets = [output, string.Join(' ', output.Split(' ').Reverse()), "the", ""];
+
+        var scores = _model.ScoreCompletions(input, targets);
+
+        Assert.Equal(targets.Length, scores.Count);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            Assert.True(scores[i] < 0);
+            Assert.Equal(_model.ScoreCompletions(input, [targets[i]])[0], scores[i], 4);
+        }
+        Assert.True(scores[0] > scores[1]);
+        // Greedy decoding picked every token of the output, so its per-token log-probability beats a reordering.
+        Assert.True(scores[0] / _model.Tokenizer.Encode(targets[0]).Count > scores[1] / _model.Tokenizer.Encode(targets[1]).Count);
+    }
 }
