@@ -1,0 +1,42 @@
+using MlNetLlm.Tests.Generation;
+
+namespace MlNetLlm.Tests.Hub;
+
+/// <summary><see cref="Seq2SeqLanguageModel.FromPretrained"/> against a loopback <see cref="FakeHub"/> serving tiny-t5.</summary>
+public sealed class Seq2SeqFromPretrainedTests : IAsyncLifetime
+{
+    private readonly FakeHub _hub = new();
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "mlnetllm-hub-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync()
+    {
+        foreach (var file in Directory.GetFiles(TinyT5Fixture.Directory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(TinyT5Fixture.Directory, file).Replace('\\', '/');
+            _hub.Add(relative, File.ReadAllBytes(file), lfs: relative.EndsWith(".onnx", StringComparison.Ordinal));
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        if (Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
+    }
+
+    [Fact]
+    public void Downloads_only_the_model_files_and_generates_like_the_folder()
+    {
+        var hub = new HubOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache, Token = null, Offline = false, Revision = "main" };
+
+        using var model = Seq2SeqLanguageModel.FromPretrained(FakeHub.RepoId, hub: hub);
+
+        string[] expected = ["config.json", "generation_config.json", "onnx/decoder_model_merged.onnx", "onnx/encoder_model.onnx",
+            "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"];
+        var downloaded = Directory.GetFiles(model.Directory, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(model.Directory, f).Replace('\\', '/')).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, downloaded);
+        var c = TinyT5Fixture.Reference.GetProperty("cases")[0];
+        Assert.Equal(c.GetProperty("generated_text").GetString(), model.Generate(c.GetProperty("text").GetString()!, TinyT5Fixture.Greedy));
+    }
+}
