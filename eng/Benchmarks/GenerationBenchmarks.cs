@@ -129,7 +129,7 @@ public class TokenLatencyBenchmarks
     public void PrepareRun()
     {
         // No eos ids: the run must not stop before the measured step.
-        _run = new GenerationRun(_decoder, _tokenizer, new HashSet<int>(), ContextLength, 0, _settings, [([1], 500)]);
+        _run = new GenerationRun(new CausalDecodingSteps(_decoder, ContextLength, 0, [[1]]), _tokenizer, new HashSet<int>(), _settings, [([1], 500)]);
         for (int i = 0; i < Step; i++) _run.Step();
     }
 

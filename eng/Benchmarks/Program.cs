@@ -3,6 +3,7 @@ using MlNetLlm.Benchmarks;
 
 // Run all: dotnet run -c Release --project eng/Benchmarks -- --filter '*'
 // Memory while streaming through EmbedText: dotnet run -c Release --project eng/Benchmarks -- stream-memory 100000
+// Greedy tiny-t5 tokens/s vs a raw ONNX Runtime loop: dotnet run -c Release --project eng/Benchmarks -- seq2seq [rounds] [sentences]
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 if (args is ["sts-b", ..])
@@ -15,5 +16,8 @@ if (args is ["sts-b", ..])
     }
 }
 else if (args is ["genai-compare", ..]) GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"));
+else if (args is ["seq2seq", ..])
+    Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
 else BenchmarkSwitcher.FromAssembly(typeof(BenchmarkAssets).Assembly).Run(args);
