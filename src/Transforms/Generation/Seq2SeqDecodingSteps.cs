@@ -40,9 +40,17 @@ internal sealed class Seq2SeqDecodingSteps : IDecodingSteps
         _encoderMask = OrtValue.CreateTensorValueFromMemory(mask, [_batch, length]);
         _decoderIdBuffer = new long[_batch];
         _decoderIds = OrtValue.CreateTensorValueFromMemory(_decoderIdBuffer, [_batch, 1]);
-        _encoded = session.Encode(_encoderIds, _encoderMask);
         _empty = Enumerable.Range(0, 4 * session.Layers).Select(_ => session.EmptyPast(_batch)).ToArray();
         _pasts = new OrtValue[_empty.Length];
+        try
+        {
+            _encoded = session.Encode(_encoderIds, _encoderMask);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public int VocabularySize => _session.VocabularySize;
@@ -83,7 +91,7 @@ internal sealed class Seq2SeqDecodingSteps : IDecodingSteps
     {
         if (_last != _first) _last?.Dispose();
         _first?.Dispose();
-        _encoded.Dispose();
+        _encoded?.Dispose();
         foreach (var value in _empty) value.Dispose();
         _encoderIds.Dispose();
         _encoderMask.Dispose();
