@@ -77,7 +77,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Sampling_with_a_seed_is_reproducible_seeds_differ_and_top_k_one_is_greedy()
+    public void Sampling_with_a_seed_is_reproducible_seeds_differ_and_top_k_one_or_tiny_top_p_is_greedy()
     {
         var text = Case(0).GetProperty("text").GetString()!;
         GenerationOptions Sample(int seed, int topK = 0) => new() { MaxNewTokens = 32, DoSample = true, Temperature = 2f, TopK = topK, Seed = seed };
@@ -87,6 +87,8 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
         Assert.NotEqual(a, _model.GenerateIds(text, Sample(8)));
         Assert.NotEqual(ExpectedIds(Case(0)), a);
         Assert.Equal(ExpectedIds(Case(0)), _model.GenerateIds(text, Sample(7, topK: 1)));
+        // Top-p so small that only the most likely token is kept is greedy too.
+        Assert.Equal(ExpectedIds(Case(0)), _model.GenerateIds(text, new GenerationOptions { MaxNewTokens = 32, DoSample = true, TopP = 1e-6f, Seed = 3 }));
     }
 
     [Fact]
