@@ -67,7 +67,9 @@ internal sealed class Seq2SeqDecodingSteps : IDecodingSteps
         for (int r = 0; r < _batch; r++) _decoderIdBuffer[r] = first ? _decoderStartTokenId : lastTokens[r];
         for (int i = 0; i < _pasts.Length; i++)
             // Per layer: decoder.key, decoder.value from the last call; encoder.key, encoder.value from the first.
-            _pasts[i] = first ? _empty[i] : (i % 4 < 2 ? _last! : _first!)[1 + i];
+            _pasts[i] = first ? _empty[i]
+                : i % 4 < 2 ? _last![_session.PresentIndex(useCacheBranch: _last != _first, i)]
+                : _first![1 + i];
         var outputs = _session.Decode(_encoderMask, _decoderIds, _encoded[0], useCacheBranch: !first, _pasts);
         var previous = _last;
         _last = outputs;

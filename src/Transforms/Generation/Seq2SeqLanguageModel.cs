@@ -8,7 +8,8 @@ namespace MlNetLlm;
 
 /// <summary>
 /// A pretrained encoder-decoder (sequence-to-sequence) model such as T5, FLAN-T5, BART or Marian, exported to ONNX in the
-/// Optimum / transformers.js layout (<c>encoder_model.onnx</c> + <c>decoder_model_merged.onnx</c>), with its Hugging Face
+/// Optimum / transformers.js layout (<c>encoder_model.onnx</c> + <c>decoder_model_merged.onnx</c>, or the older
+/// <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c>), with its Hugging Face
 /// tokenizer and configuration: text-to-text generation (greedy or sampled, streaming, batched) and target scoring.
 /// The ONNX sessions are reused; all methods are thread-safe.
 /// </summary>
@@ -85,13 +86,12 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
 
     /// <summary>
     /// Loads the model in <paramref name="directory"/>: tokenizer files, <c>config.json</c>, optional <c>generation_config.json</c>,
-    /// and the two ONNX files <c>encoder_model.onnx</c> and <c>decoder_model_merged.onnx</c> (in the folder or <c>onnx/</c>;
-    /// see <see cref="LanguageModelOptions.OnnxVariant"/>). The older non-merged pair <c>decoder_model.onnx</c> +
-    /// <c>decoder_with_past_model.onnx</c> is not supported.
+    /// <c>encoder_model.onnx</c> and <c>decoder_model_merged.onnx</c> (in the folder or <c>onnx/</c>; see
+    /// <see cref="LanguageModelOptions.OnnxVariant"/>), or, without a merged decoder, the older non-merged pair
+    /// <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="FileNotFoundException">The encoder or the merged decoder is missing (the message lists the paths tried).</exception>
-    /// <exception cref="NotSupportedException">The folder has only the non-merged decoder pair.</exception>
+    /// <exception cref="FileNotFoundException">The encoder, the decoder or half of a decoder pair is missing (the message lists the paths tried).</exception>
     /// <exception cref="InvalidDataException">A file lacks the expected inputs or outputs, or the decoder does not fit the encoder's hidden size.</exception>
     public static Seq2SeqLanguageModel FromDirectory(string directory, Seq2SeqLanguageModelOptions? options = null)
     {
@@ -101,16 +101,22 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
         var encoder = ModelFolder.RequireFirst(directory, "ONNX encoder", $"onnx/encoder_model{suffix}.onnx", $"encoder_model{suffix}.onnx");
         string[] merged = [$"onnx/decoder_model_merged{suffix}.onnx", $"decoder_model_merged{suffix}.onnx"];
         var decoder = ModelFolder.FindFirst(directory, merged);
+        string? withPast = null;
         if (decoder is null && ModelFolder.FindFirst(directory, $"onnx/decoder_model{suffix}.onnx", $"decoder_model{suffix}.onnx") is { } split)
-            throw new NotSupportedException(
-                $"'{directory}' has the non-merged decoder '{Path.GetFileName(split)}' but no {string.Join(" or ", merged)}; " +
-                "MlNetLlm loads the merged decoder (an If node on use_cache_branch), which optimum-cli export onnx writes by default.");
-        decoder ??= ModelFolder.RequireFirst(directory, "ONNX decoder", merged);
+        {
+            // The older non-merged pair: the with-past half must sit beside the first.
+            decoder = split;
+            var folder = Path.GetDirectoryName(split)!;
+            withPast = ModelFolder.RequireFirst(folder, $"with-past decoder to go with '{Path.GetFileName(split)}'", $"decoder_with_past_model{suffix}.onnx");
+        }
+        decoder ??= ModelFolder.RequireFirst(directory, "ONNX decoder",
+            [.. merged, $"onnx/decoder_model{suffix}.onnx + onnx/decoder_with_past_model{suffix}.onnx"]);
 
         var config = ModelConfig.Load(directory);
         var seq2seq = Seq2SeqConfig.Load(directory);
         var tokenizer = PretrainedTokenizer.FromDirectory(directory);
-        var session = EncoderDecoderSession.Open(encoder, decoder, config, seq2seq.HiddenSize, options.DeviceSettings([encoder, decoder]));
+        var session = EncoderDecoderSession.Open(encoder, decoder, withPast, config, seq2seq.HiddenSize,
+            options.DeviceSettings(withPast is null ? [encoder, decoder] : [encoder, decoder, withPast]));
         try
         {
             return new Seq2SeqLanguageModel(directory, options, session, config, seq2seq, tokenizer);
@@ -185,7 +191,8 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     IEnumerable<string> IPipelineLanguageModel.FileNames =>
         [.. PretrainedTokenizer.FileNames, "config.json", "generation_config.json",
          .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _session.EncoderPath)),
-         .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _session.DecoderPath))];
+         .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _session.DecoderPath)),
+         .. _session.WithPastPath is { } withPast ? LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, withPast)) : []];
 
     void IPipelineLanguageModel.Validate(GenerationOptions? options) => SamplingSettings.Resolve(options, _config, _decoderLimit);
 

@@ -38,17 +38,19 @@ public static class HubFiles
 
     /// <summary>
     /// An encoder-decoder model (T5, BART, …): <c>config.json</c>, a <see cref="Tokenizer"/>, <c>encoder_model.onnx</c> and
-    /// <c>decoder_model_merged.onnx</c> (in <c>onnx/</c> or at the top).
+    /// <c>decoder_model_merged.onnx</c>, else the pair <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c> (in <c>onnx/</c> or at the top).
     /// </summary>
     /// <param name="onnxVariant">Null for the fp32 files, or a variant such as <c>quantized</c> for <c>encoder_model_quantized.onnx</c> and <c>decoder_model_merged_quantized.onnx</c>.</param>
     public static IReadOnlyList<string> Seq2SeqLanguageModel(string? onnxVariant = null) =>
-        ["config.json", Tokenizer, Beside(VariantName("encoder_model", onnxVariant)), Beside(VariantName("decoder_model_merged", onnxVariant))];
+        ["config.json", Tokenizer, Beside(VariantName("encoder_model", onnxVariant)),
+         $"{Beside(VariantName("decoder_model_merged", onnxVariant))}|{Pair("onnx/", onnxVariant)}|{Pair("", onnxVariant)}"];
 
     /// <summary>Optional encoder-decoder files: <c>generation_config.json</c>, tokenizer extras, ONNX external data.</summary>
     /// <param name="onnxVariant">The same variant as given to <see cref="Seq2SeqLanguageModel"/>.</param>
     public static IReadOnlyList<string> Seq2SeqLanguageModelOptional(string? onnxVariant = null) =>
         ["generation_config.json", .. TokenizerOptional, Beside(VariantName("encoder_model", onnxVariant) + "_data"),
-         Beside(VariantName("decoder_model_merged", onnxVariant) + "_data")];
+         Beside(VariantName("decoder_model_merged", onnxVariant) + "_data"), Beside(VariantName("decoder_model", onnxVariant) + "_data"),
+         Beside(VariantName("decoder_with_past_model", onnxVariant) + "_data")];
 
     /// <summary>The ONNX model, in <c>onnx/</c> or at the top: <c>onnx/model.onnx|model.onnx</c>, or <c>model_{onnxVariant}.onnx</c>.</summary>
     /// <param name="onnxVariant">Null for <c>model.onnx</c>, or a variant such as <c>quantized</c>, <c>fp16</c> or <c>q4</c>.</param>
@@ -57,6 +59,9 @@ public static class HubFiles
     private static string OnnxData(string? onnxVariant) => Beside(OnnxName(onnxVariant) + "_data");
 
     private static string OnnxName(string? onnxVariant) => VariantName("model", onnxVariant);
+
+    private static string Pair(string folder, string? onnxVariant) =>
+        $"{folder}{VariantName("decoder_model", onnxVariant)}+{folder}{VariantName("decoder_with_past_model", onnxVariant)}";
 
     private static string VariantName(string stem, string? onnxVariant) =>
         string.IsNullOrWhiteSpace(onnxVariant) ? $"{stem}.onnx" : $"{stem}_{onnxVariant.Trim()}.onnx";
