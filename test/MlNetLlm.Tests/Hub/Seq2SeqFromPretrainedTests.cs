@@ -39,4 +39,24 @@ public sealed class Seq2SeqFromPretrainedTests : IAsyncLifetime
         var c = TinyT5Fixture.Reference.GetProperty("cases")[0];
         Assert.Equal(c.GetProperty("generated_text").GetString(), model.Generate(c.GetProperty("text").GetString()!, TinyT5Fixture.Greedy));
     }
+
+    [Fact]
+    public void Downloads_the_non_merged_pair_when_the_repo_has_no_merged_decoder()
+    {
+        var folder = Path.Combine(_cache, "split");
+        Directory.CreateDirectory(folder);
+        SplitDecoder.Write(Path.Combine(TinyT5Fixture.Directory, "onnx", "decoder_model_merged.onnx"),
+            Path.Combine(folder, "decoder_model.onnx"), Path.Combine(folder, "decoder_with_past_model.onnx"));
+        _hub.Files.TryRemove("onnx/decoder_model_merged.onnx", out _);
+        _hub.Add("onnx/decoder_model.onnx", File.ReadAllBytes(Path.Combine(folder, "decoder_model.onnx")), lfs: true);
+        _hub.Add("onnx/decoder_with_past_model.onnx", File.ReadAllBytes(Path.Combine(folder, "decoder_with_past_model.onnx")), lfs: true);
+        var hub = new HubOptions { Endpoint = _hub.Endpoint, CacheDirectory = Path.Combine(_cache, "hub"), Token = null, Offline = false, Revision = "main" };
+
+        using var model = Seq2SeqLanguageModel.FromPretrained(FakeHub.RepoId, hub: hub);
+
+        Assert.True(File.Exists(Path.Combine(model.Directory, "onnx", "decoder_with_past_model.onnx")));
+        Assert.False(File.Exists(Path.Combine(model.Directory, "onnx", "decoder_model_merged.onnx")));
+        var c = TinyT5Fixture.Reference.GetProperty("cases")[3];
+        Assert.Equal(c.GetProperty("generated_text").GetString(), model.Generate(c.GetProperty("text").GetString()!, TinyT5Fixture.Greedy));
+    }
 }
