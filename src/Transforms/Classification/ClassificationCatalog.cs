@@ -21,6 +21,7 @@ public static class ClassificationCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(scoreColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(predictedLabelColumnName);
+        MlNetLlm.Pipeline.ClassificationColumns.RequireDistinct(scoreColumnName, predictedLabelColumnName);
         return new TextModelEstimator<TextClassificationTransformer>(() => new TextClassificationTransformer(
             TextClassificationModel.FromDirectory(modelDirectory, options), inputColumnName, scoreColumnName, predictedLabelColumnName));
     }

@@ -28,6 +28,10 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
         _decoder = decoder;
         _config = config;
         Tokenizer = tokenizer;
+        if (tokenizer.VocabularySize > decoder.VocabularySize)
+            throw new InvalidDataException(
+                $"'{directory}': the tokenizer has ids up to {tokenizer.VocabularySize - 1} but the ONNX decoder '{decoder.ModelPath}' has a vocabulary of " +
+                $"{decoder.VocabularySize} tokens; the tokenizer does not belong to this model.");
         BosTokenId = config.BosTokenId ?? tokenizer.TokenToId(tokenizer.BosToken);
         _eos = config.EosTokenIds.Count > 0 ? [.. config.EosTokenIds] : tokenizer.TokenToId(tokenizer.EosToken) is int e ? [e] : [];
         ContextLength = config.ContextLength ?? tokenizer.ModelMaxLength
@@ -198,7 +202,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
         {
             var full = Encode(prompt + completions[i]);
             int common = 0;
-            while (common < promptIds.Length && common < full.Length - 1 && full[common] == promptIds[common]) common++;
+            while (common < promptIds.Length && common < full.Length && full[common] == promptIds[common]) common++;
             int scored = full.Length - Math.Max(common, 1);
             if (scored >= ContextLength)
                 throw new ArgumentException($"Completion {i} has {scored} tokens; at most {ContextLength - 1} fit in the context.", nameof(completions));

@@ -17,12 +17,14 @@ internal sealed class DecoderSession : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _hasPositionIds;
     private readonly bool _hasCacheBranch;
+    private readonly UsageGate _gate;
 
     private DecoderSession(InferenceSession session, string modelPath, string device, ModelConfig config)
     {
         _session = session;
         ModelPath = modelPath;
         Device = device;
+        _gate = new UsageGate(modelPath);
         OnnxSignature.RequireInputs(session, modelPath, "input_ids", "attention_mask", "past_key_values.0.key", "past_key_values.0.value");
         OnnxSignature.RequireShape(session.InputMetadata, modelPath, "input_ids", typeof(long), 2);
         OnnxSignature.RequireShape(session.InputMetadata, modelPath, "past_key_values.0.key", typeof(float), 4);
@@ -91,8 +93,10 @@ internal sealed class DecoderSession : IDisposable
     /// <paramref name="attentionMask"/> covers past and new tokens ([batch, cache.Length + sequenceLength]).
     /// Returns the logits [batch, sequenceLength, vocabulary], valid until the cache changes again.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed (or is being disposed).</exception>
     public ReadOnlySpan<float> Forward(KvCache cache, Memory<long> inputIds, Memory<long> attentionMask, Memory<long> positionIds, int sequenceLength)
     {
+        using var lease = _gate.Enter();
         long batch = cache.Batch;
         using var ids = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputIds, [batch, sequenceLength]);
         using var mask = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, attentionMask, [batch, cache.Length + sequenceLength]);
@@ -113,8 +117,10 @@ internal sealed class DecoderSession : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>();
     }
 
+    /// <summary>Waits for the forward passes in flight, then releases the session; later passes throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (!_gate.Close()) return;
         _session.Dispose();
         _runOptions.Dispose();
     }

@@ -46,6 +46,7 @@ public static class GenerationCatalog
         ArgumentNullException.ThrowIfNull(template);
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         PromptClassifier.ValidateLabels(labels);
+        MlNetLlm.Pipeline.ClassificationColumns.RequireDistinct(scoreColumnName, predictedLabelColumnName);
         return new TextModelEstimator<PromptClassificationTransformer>(() =>
         {
             var model = LanguageModelLoader.Load(modelDirectory, modelOptions);

@@ -23,15 +23,16 @@ internal sealed class ModelConfig
 
     public static ModelConfig Load(string directory)
     {
-        var c = Read(Path.Combine(directory, "config.json"));
-        var g = Read(Path.Combine(directory, "generation_config.json"));
+        string configPath = Path.Combine(directory, "config.json"), generationPath = Path.Combine(directory, "generation_config.json");
+        var c = Read(configPath);
+        var g = Read(generationPath);
         int? heads = c.GetInt("num_attention_heads") ?? c.GetInt("n_head");
         int? hidden = c.GetInt("hidden_size") ?? c.GetInt("n_embd");
         return new ModelConfig
         {
-            BosTokenId = Ids(g, "bos_token_id").Concat(Ids(c, "bos_token_id")).Cast<int?>().FirstOrDefault(),
-            EosTokenIds = Ids(g, "eos_token_id") is { Count: > 0 } eos ? eos : Ids(c, "eos_token_id"),
-            PadTokenId = Ids(g, "pad_token_id").Concat(Ids(c, "pad_token_id")).Cast<int?>().FirstOrDefault(),
+            BosTokenId = Ids(g, "bos_token_id", generationPath).Concat(Ids(c, "bos_token_id", configPath)).Cast<int?>().FirstOrDefault(),
+            EosTokenIds = Ids(g, "eos_token_id", generationPath) is { Count: > 0 } eos ? eos : Ids(c, "eos_token_id", configPath),
+            PadTokenId = Ids(g, "pad_token_id", generationPath).Concat(Ids(c, "pad_token_id", configPath)).Cast<int?>().FirstOrDefault(),
             ContextLength = c.GetInt("max_position_embeddings") ?? c.GetInt("n_positions") ?? c.GetInt("n_ctx"),
             KeyValueHeads = c.GetInt("num_key_value_heads") ?? heads,
             HeadDim = c.GetInt("head_dim") ?? (hidden / heads),
@@ -52,10 +53,13 @@ internal sealed class ModelConfig
     private static float? Float(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetSingle() : null;
 
-    /// <summary>A token id property that may be a number or a list of numbers.</summary>
-    private static List<int> Ids(JsonElement e, string name) =>
-        e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) ? []
-        : v.ValueKind == JsonValueKind.Number ? [v.GetInt32()]
-        : v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Number).Select(x => x.GetInt32()).ToList()
-        : [];
+    /// <summary>A token id property that may be null, a number or a list of numbers; anything else is an error naming <paramref name="file"/> and the key.</summary>
+    private static List<int> Ids(JsonElement e, string name, string file)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return [];
+        var items = v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().ToList() : [v];
+        if (items.Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out var id) || id < 0))
+            throw new InvalidDataException($"'{file}': '{name}' must be a token id (a non-negative integer) or a list of them; found {v.GetRawText()}.");
+        return items.Select(x => x.GetInt32()).ToList();
+    }
 }

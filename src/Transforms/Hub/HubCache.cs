@@ -16,6 +16,9 @@ internal sealed partial class HubCache(string cacheDirectory, string repoId)
     /// <summary>True for a full 40-hex commit id.</summary>
     public static bool IsCommit(string revision) => CommitPattern().IsMatch(revision);
 
+    /// <summary>True for a name usable as one file name in the cache (an etag): letters, digits, '-', '_', '.', not '.' or '..'.</summary>
+    public static bool IsSafeName(string name) => SafeNamePattern().IsMatch(name) && name is not ("." or "..");
+
     /// <summary>The folder holding the files of <paramref name="commit"/>.</summary>
     public string SnapshotFolder(string commit) => Inside("snapshots", commit);
 
@@ -110,6 +113,9 @@ internal sealed partial class HubCache(string cacheDirectory, string repoId)
             throw new ArgumentException($"'{string.Join("/", parts)}' is not a valid name inside the hub cache folder '{RepoFolder}'.");
         return path;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex SafeNamePattern();
 
     [GeneratedRegex("^[0-9a-f]{40}$")]
     private static partial Regex CommitPattern();

@@ -65,6 +65,9 @@ internal sealed class HubHttp : IDisposable
                 if (commit is null || !HubCache.IsCommit(commit) || string.IsNullOrEmpty(etag))
                     throw new InvalidDataException(
                         $"HEAD {url} gave no valid X-Repo-Commit or ETag header: is {_options.Endpoint} a Hugging Face hub, and does the HTTP handler leave redirects alone?");
+                if (!HubCache.IsSafeName(etag))
+                    throw new InvalidDataException(
+                        $"HEAD {url} gave the ETag '{etag}', which is not a plain file name (letters, digits, '-', '_', '.'); refusing to use it as a cache blob name.");
                 var size = long.TryParse(Header(response, "X-Linked-Size"), out var linked) ? linked : response.Content.Headers.ContentLength;
                 return new HubFileInfo(commit, etag, size);
             }
@@ -101,7 +104,7 @@ internal sealed class HubHttp : IDisposable
         {
             if (have < expected) throw Interrupted(file, partial, have, expected, "the connection closed early", null);
             File.Delete(partial);
-            throw new InvalidDataException($"'{file}' of '{_repoId}' has {have} bytes, but the hub announced {expected}. The download was deleted.");
+            throw new InvalidDataException($"'{file}' of '{_repoId}' sent more bytes than the {expected} the hub announced; the download was stopped there and deleted.");
         }
         if (info.Etag!.Length == 64 && info.Etag.All(char.IsAsciiHexDigit))
         {
@@ -145,6 +148,8 @@ internal sealed class HubHttp : IDisposable
             int read;
             while ((read = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false)) > 0)
             {
+                // Never write past the announced size: a longer body is rejected by the caller instead of filling the disk.
+                if (size is { } announced && have + read > announced) return have + read;
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 have += read;
                 _options.Progress?.Report(new HubDownloadProgress(file, have, size));

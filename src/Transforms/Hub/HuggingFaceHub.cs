@@ -21,6 +21,7 @@ public static partial class HuggingFaceHub
     /// <exception cref="IOException">A download was interrupted; calling again resumes it.</exception>
     /// <exception cref="HttpRequestException">The hub cannot be reached and the cache lacks the model, or it answered with an HTTP error.</exception>
     /// <exception cref="DirectoryNotFoundException"><paramref name="idOrPath"/> is neither a folder nor a valid repo id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="idOrPath"/> ends with a <c>.</c> or <c>..</c> segment (such as <c>org/..</c>).</exception>
     public static async Task<string> DownloadModelAsync(string idOrPath, IReadOnlyList<string> requiredFiles,
         IReadOnlyList<string>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -28,6 +29,10 @@ public static partial class HuggingFaceHub
         ArgumentNullException.ThrowIfNull(requiredFiles);
         if (requiredFiles.Count == 0 || requiredFiles.Concat(optionalFiles ?? []).Any(entry => Alternatives(entry ?? "").Length == 0))
             throw new ArgumentException("Give at least one required file, and no blank file entries.", nameof(requiredFiles));
+        if (idOrPath.TrimEnd('/', '\\').Split('/', '\\') is [_, .., "." or ".."])
+            throw new ArgumentException(
+                $"'{idOrPath}' ends with a '.' or '..' segment: it is not a Hugging Face repo id ('org/name'), and as a folder it would resolve to " +
+                $"'{Path.GetFullPath(idOrPath)}'. Pass that folder's path without the trailing segment.", nameof(idOrPath));
         if (Directory.Exists(idOrPath)) return idOrPath;
         options ??= new HubOptions();
 

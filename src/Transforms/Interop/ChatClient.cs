@@ -20,7 +20,7 @@ internal sealed class ChatClient(CausalLanguageModel model) : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var prompt = RenderPrompt(messages);
+        var prompt = RenderPrompt(messages, cancellationToken);
         var ids = Encode(prompt);
         var generation = ToGenerationOptions(options);
         string responseId = Guid.NewGuid().ToString("N"), messageId = Guid.NewGuid().ToString("N");
@@ -56,7 +56,7 @@ internal sealed class ChatClient(CausalLanguageModel model) : IChatClient
     public void Dispose() { }
 
     /// <summary>The prompt for <paramref name="messages"/>: the template rendered with add_generation_prompt, bos_token and eos_token.</summary>
-    internal string RenderPrompt(IEnumerable<ChatMessage> messages)
+    internal string RenderPrompt(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         return _template.Render(new Dictionary<string, object?>
@@ -65,7 +65,7 @@ internal sealed class ChatClient(CausalLanguageModel model) : IChatClient
             ["add_generation_prompt"] = true,
             ["bos_token"] = model.Tokenizer.BosToken ?? "",
             ["eos_token"] = model.Tokenizer.EosToken ?? "",
-        });
+        }, cancellationToken);
     }
 
     /// <summary>Token ids of a rendered prompt: a prompt that already starts with the BOS text is encoded without special tokens, so BOS is not doubled.</summary>

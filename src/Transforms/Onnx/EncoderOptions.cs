@@ -15,7 +15,10 @@ public abstract class EncoderOptions
     /// </summary>
     public int? MaxLength { get; set; }
 
-    /// <summary>Texts per ONNX run. Each batch is padded to its longest text, not to <see cref="MaxLength"/>.</summary>
+    /// <summary>Largest accepted <see cref="BatchSize"/>.</summary>
+    public const int MaxBatchSize = 16_384;
+
+    /// <summary>Texts per ONNX run, 1 to <see cref="MaxBatchSize"/>. Each batch is padded to its longest text, not to <see cref="MaxLength"/>. Default: 32.</summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>CUDA device to run on (needs a build with <c>-p:UseGpu=true</c>); null runs on CPU.</summary>

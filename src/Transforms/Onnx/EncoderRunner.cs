@@ -30,16 +30,19 @@ internal sealed class EncoderRunner : IDisposable
     private readonly string[] _inputNames, _outputNames;
     private readonly ConcurrentBag<PaddedBatch> _buffers = [];
     private readonly OnnxDeviceSettings _settings;
+    private readonly UsageGate _gate;
 
     /// <summary>Loads the folder; the output is the first of <paramref name="outputNames"/> the graph has, checked to be float of rank <paramref name="outputRank"/>.</summary>
     public EncoderRunner(string directory, EncoderOptions options, int outputRank, params string[] outputNames)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, EncoderOptions.MaxBatchSize);
         Directory = directory = ModelFolder.RequireDirectory(directory);
         Config = TokenizerJson.ParseFile(ModelFolder.RequireFirst(directory, "model configuration", "config.json"));
         var onnx = string.IsNullOrWhiteSpace(options.OnnxVariant) ? "model.onnx" : $"model_{options.OnnxVariant.Trim()}.onnx";
         ModelPath = ModelFolder.RequireFirst(directory, "ONNX model", onnx, "onnx/" + onnx);
+        _gate = new UsageGate(ModelPath);
         Tokenizer = PretrainedTokenizer.FromDirectory(directory);
         if (Config.GetInt("vocab_size") is int vocabSize && vocabSize < Tokenizer.VocabularySize)
             throw new InvalidDataException(
@@ -97,11 +100,13 @@ internal sealed class EncoderRunner : IDisposable
     public int? OutputWidth => _session.OutputMetadata[_outputNames[0]].Dimensions[^1] is > 0 and var d ? d : null;
 
     /// <summary>Encodes <paramref name="texts"/> (null = empty) and hands every batch's output to <paramref name="handler"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public void Run(IReadOnlyList<string?> texts, EncoderBatchHandler handler)
     {
+        using var lease = _gate.Enter();
         var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
         var order = PaddedBatch.OrderByLength(encodings);
-        var batch = _buffers.TryTake(out var pooled) ? pooled : new PaddedBatch(BatchSize, MaxLength);
+        var batch = _buffers.TryTake(out var pooled) ? pooled : new PaddedBatch();
         try
         {
             for (int start = 0; start < order.Length; start += BatchSize)
@@ -147,9 +152,10 @@ internal sealed class EncoderRunner : IDisposable
         return reader.RequireFolder();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Waits for the runs in flight, then releases the session; later runs throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (!_gate.Close()) return;
         _session.Dispose();
         _runOptions.Dispose();
     }

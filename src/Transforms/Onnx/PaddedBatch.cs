@@ -3,19 +3,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace MlNetLlm.Onnx;
 
 /// <summary>
-/// Reusable int64 input buffers (ids, attention mask, token type ids) for up to <c>maxRows</c> encodings, right-padded
-/// to the longest encoding of the batch. One instance serves one caller at a time.
+/// Reusable int64 input buffers (ids, attention mask, token type ids), right-padded to the longest encoding of the batch
+/// and grown to the largest batch seen (sized by the data, not by the options). One instance serves one caller at a time.
 /// </summary>
 internal sealed class PaddedBatch
 {
-    private readonly long[] _ids, _mask, _types;
-
-    public PaddedBatch(int maxRows, int maxLength)
-    {
-        _ids = new long[maxRows * maxLength];
-        _mask = new long[_ids.Length];
-        _types = new long[_ids.Length];
-    }
+    private long[] _ids = [], _mask = [], _types = [];
 
     /// <summary>Rows in the current batch.</summary>
     public int Rows { get; private set; }
@@ -38,8 +31,7 @@ internal sealed class PaddedBatch
     {
         int length = 1;
         foreach (var r in rows) length = Math.Max(length, encodings[r].Count);
-        if (rows.Length * length > _ids.Length)
-            throw new ArgumentException($"A batch of {rows.Length} x {length} tokens exceeds the buffer size {_ids.Length}.", nameof(rows));
+        if (rows.Length * length > _ids.Length) (_ids, _mask, _types) = (new long[rows.Length * length], new long[rows.Length * length], new long[rows.Length * length]);
         (Rows, Length) = (rows.Length, length);
         for (int i = 0; i < rows.Length; i++)
         {

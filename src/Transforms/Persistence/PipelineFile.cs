@@ -19,6 +19,12 @@ internal static class PipelineFile
     public const int FormatVersion = 1;
     private const string MlNetKind = "ML.NET";
 
+    /// <summary>Largest manifest.json read (a zip bomb fails with <see cref="InvalidDataException"/> instead of exhausting memory).</summary>
+    private const long MaxManifestBytes = 16L << 20;
+
+    /// <summary>Largest binary step state read into memory.</summary>
+    private const long MaxBlobBytes = 1L << 30;
+
     public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string path)
     {
         var steps = Flatten(model).ToList();
@@ -81,19 +87,19 @@ internal static class PipelineFile
             using var zip = ZipFile.OpenRead(full);
             var manifestEntry = zip.GetEntry("manifest.json") ?? throw Corrupt(full, "it has no manifest.json");
             JsonElement manifest;
-            using (var s = manifestEntry.Open()) manifest = JsonDocument.Parse(s).RootElement.Clone();
-            if (!manifest.TryGetProperty("format", out var format) || format.GetString() != FormatName)
+            using (var s = manifestEntry.Open()) manifest = JsonDocument.Parse(ReadCapped(s, MaxManifestBytes, full, "manifest.json")).RootElement.Clone();
+            if (manifest.ValueKind != JsonValueKind.Object || Field(manifest, "format", JsonValueKind.String, full, "manifest").GetString() != FormatName)
                 throw Corrupt(full, $"its manifest does not name the format '{FormatName}'");
-            int version = manifest.GetProperty("version").GetInt32();
+            int version = Field(manifest, "version", JsonValueKind.Number, full, "manifest").GetInt32();
             if (version != FormatVersion)
                 throw Error($"Pipeline file '{full}' has format version {version}; this version of MlNetLlm reads version {FormatVersion}.");
 
             catalog.Load(OpenEntry(zip, "input-schema.zip", full), out inputSchema);
             var transformers = new List<ITransformer>();
-            foreach (var step in manifest.GetProperty("steps").EnumerateArray())
+            foreach (var step in Field(manifest, "steps", JsonValueKind.Array, full, "manifest").EnumerateArray())
             {
-                var kind = step.GetProperty("kind").GetString()!;
-                if (kind == MlNetKind) transformers.Add(catalog.Load(OpenEntry(zip, step.GetProperty("entry").GetString()!, full), out _));
+                var kind = Field(step, "kind", JsonValueKind.String, full, "step").GetString()!;
+                if (kind == MlNetKind) transformers.Add(catalog.Load(OpenEntry(zip, Field(step, "entry", JsonValueKind.String, full, "step").GetString()!, full), out _));
                 else transformers.Add(LoadOwnStep(zip, step, kind, full));
             }
             return new TransformerChain<ITransformer>(transformers.ToArray());
@@ -171,18 +177,17 @@ internal static class PipelineFile
         var load = type.GetMethod("LoadStep", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public, [typeof(PipelineStepReader)])
             ?? throw Error($"Step type '{kind}' in '{path}' cannot be loaded (no LoadStep method).");
 
-        var files = step.GetProperty("files").EnumerateArray().ToList();
+        var files = Field(step, "files", JsonValueKind.Array, path, $"step '{kind}'").EnumerateArray().Select(f => ManifestFile.Read(f, path)).ToList();
         string? folder = files.Count == 0 ? null : ExtractFiles(zip, files, path);
         byte[]? blob = null;
         if (step.TryGetProperty("blob", out var b))
         {
-            using var ms = new MemoryStream();
-            using (var s = OpenEntry(zip, b.GetProperty("entry").GetString()!, path)) s.CopyTo(ms);
-            blob = ms.ToArray();
-            if (Convert.ToHexString(SHA256.HashData(blob)) != b.GetProperty("sha256").GetString())
+            var entry = Field(b, "entry", JsonValueKind.String, path, "blob").GetString()!;
+            using (var s = OpenEntry(zip, entry, path)) blob = ReadCapped(s, MaxBlobBytes, path, entry);
+            if (Convert.ToHexString(SHA256.HashData(blob)) != Field(b, "sha256", JsonValueKind.String, path, "blob").GetString())
                 throw Corrupt(path, $"the state of step '{kind}' fails its SHA-256 check");
         }
-        var reader = new PipelineStepReader(step.GetProperty("settings"), folder, blob);
+        var reader = new PipelineStepReader(Field(step, "settings", JsonValueKind.Object, path, $"step '{kind}'"), folder, blob);
         try
         {
             return (ITransformer)load.Invoke(null, [reader])!;
@@ -193,36 +198,45 @@ internal static class PipelineFile
         }
     }
 
-    // Model files go to a folder named by their combined hash, so loading the same pipeline twice reuses one copy.
-    private static string ExtractFiles(ZipArchive zip, List<JsonElement> files, string path)
+    /// <summary>
+    /// Model files go to a folder named by their combined hash, so loading the same pipeline twice reuses one copy. A reused
+    /// copy is verified on every load (exactly the manifest's files, each with its size and SHA-256); one that fails (altered,
+    /// or left by someone else in a shared temp folder) is never used: the files are extracted to a fresh, unpredictable folder.
+    /// </summary>
+    private static string ExtractFiles(ZipArchive zip, List<ManifestFile> files, string path)
     {
         var id = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            string.Join("|", files.Select(f => f.GetProperty("path").GetString() + ":" + f.GetProperty("sha256").GetString())))))[..32];
-        var folder = Path.Combine(Path.GetTempPath(), "mlnetllm-pipelines", id);
-        if (File.Exists(Path.Combine(folder, ".complete"))) return folder;
+            string.Join("|", files.Select(f => f.Path + ":" + f.Sha256)))))[..32];
+        var root = Path.Combine(Path.GetTempPath(), "mlnetllm-pipelines");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(root);
+        else Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var folder = Path.Combine(root, id);
+        if (File.Exists(Path.Combine(folder, ".complete")))
+        {
+            if (Matches(folder, files)) return folder;
+            folder = Path.Combine(root, id + "-" + Guid.NewGuid().ToString("N"));
+        }
 
-        var staging = folder + ".tmp-" + Guid.NewGuid().ToString("N");
+        var staging = Path.Combine(root, id + ".tmp-" + Guid.NewGuid().ToString("N"));
         try
         {
             foreach (var f in files)
             {
-                var relative = f.GetProperty("path").GetString()!;
-                if (Path.IsPathRooted(relative) || relative.Split('/').Contains(".."))
-                    throw Corrupt(path, $"it names an unsafe file path '{relative}'");
-                var target = Path.Combine(staging, relative);
+                var target = Path.Combine(staging, f.Path);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using (var input = OpenEntry(zip, f.GetProperty("entry").GetString()!, path))
-                using (var output = File.Create(target)) input.CopyTo(output);
-                using var check = File.OpenRead(target);
-                if (Convert.ToHexString(SHA256.HashData(check)) != f.GetProperty("sha256").GetString())
-                    throw Corrupt(path, $"the embedded file '{relative}' fails its SHA-256 check");
+                using (var input = OpenEntry(zip, f.Entry, path))
+                using (var output = File.Create(target))
+                    if (CopyCapped(input, output, f.Size) != f.Size)
+                        throw Corrupt(path, $"the embedded file '{f.Path}' does not have the {f.Size} bytes its manifest gives");
+                if (Sha256Of(target) != f.Sha256)
+                    throw Corrupt(path, $"the embedded file '{f.Path}' fails its SHA-256 check");
             }
             File.WriteAllText(Path.Combine(staging, ".complete"), "");
             try
             {
                 Directory.Move(staging, folder);
             }
-            catch (IOException) when (File.Exists(Path.Combine(folder, ".complete")))
+            catch (IOException) when (File.Exists(Path.Combine(folder, ".complete")) && Matches(folder, files))
             {
                 // Another process extracted the same files first.
             }
@@ -231,6 +245,68 @@ internal static class PipelineFile
         finally
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>True when <paramref name="folder"/> holds exactly <paramref name="files"/> (plus the completion marker), each with its size and hash.</summary>
+    private static bool Matches(string folder, List<ManifestFile> files)
+    {
+        var present = Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
+            .Where(File.Exists).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).ToHashSet();
+        if (!present.SetEquals(files.Select(f => f.Path).Append(".complete"))) return false;
+        return files.All(f => new FileInfo(Path.Combine(folder, f.Path)) is { LinkTarget: null } info && info.Length == f.Size
+                              && Sha256Of(info.FullName) == f.Sha256);
+    }
+
+    private static string Sha256Of(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    /// <summary>Copies at most <paramref name="limit"/> + 1 bytes (so an over-long entry is detected without reading it all); returns the count.</summary>
+    private static long CopyCapped(Stream input, Stream output, long limit)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while (total <= limit && (read = input.Read(buffer, 0, (int)Math.Min(buffer.Length, limit + 1 - total))) > 0)
+        {
+            output.Write(buffer, 0, read);
+            total += read;
+        }
+        return total;
+    }
+
+    /// <summary>Reads a whole entry of at most <paramref name="limit"/> bytes; a larger one (a zip bomb) is an error naming it.</summary>
+    private static byte[] ReadCapped(Stream input, long limit, string path, string entry)
+    {
+        using var buffer = new MemoryStream();
+        if (CopyCapped(input, buffer, limit) > limit)
+            throw Corrupt(path, $"the entry '{entry}' is larger than the {limit} bytes allowed for it");
+        return buffer.ToArray();
+    }
+
+    /// <summary>A required manifest field of the given JSON kind; otherwise an error naming the file, the field and where it is.</summary>
+    private static JsonElement Field(JsonElement e, string name, JsonValueKind kind, string path, string where) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == kind
+            ? v
+            : throw Corrupt(path, $"{where} field '{name}' is missing or not a JSON {kind.ToString().ToLowerInvariant()}");
+
+    /// <summary>One embedded model file as the manifest lists it, with its relative path checked to stay inside the folder.</summary>
+    private sealed record ManifestFile(string Path, string Entry, long Size, string Sha256)
+    {
+        public static ManifestFile Read(JsonElement f, string path)
+        {
+            var relative = Field(f, "path", JsonValueKind.String, path, "file").GetString()!;
+            // Checked the same way on every OS: '\\' counts as a separator, and no segment may be empty, '.', '..' or hold a drive or stream (':').
+            var segments = relative.Split('/', '\\');
+            if (relative.Length == 0 || segments.Any(s => s is "" or "." or ".." || s.Contains(':') || s.Any(char.IsControl)))
+                throw Corrupt(path, $"it names an unsafe file path '{relative}'");
+            long size = Field(f, "size", JsonValueKind.Number, path, $"file '{relative}'").GetInt64();
+            if (size < 0) throw Corrupt(path, $"file '{relative}' has a negative size");
+            return new ManifestFile(string.Join('/', segments), Field(f, "entry", JsonValueKind.String, path, $"file '{relative}'").GetString()!, size,
+                Field(f, "sha256", JsonValueKind.String, path, $"file '{relative}'").GetString()!);
         }
     }
 

@@ -7,6 +7,17 @@ namespace MlNetLlm.Pipeline;
 internal static class ClassificationColumns
 {
     /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when both output columns have the same name, as ML.NET's own
+    /// transformers do for a result column specified multiple times.
+    /// </summary>
+    public static void RequireDistinct(string scoreColumnName, string predictedLabelColumnName)
+    {
+        if (scoreColumnName == predictedLabelColumnName)
+            throw new ArgumentOutOfRangeException(nameof(predictedLabelColumnName),
+                $"Name of the result column '{predictedLabelColumnName}' specified multiple times: scoreColumnName and predictedLabelColumnName must differ.");
+    }
+
+    /// <summary>
     /// A score vector (one slot per label, slot names = labels) and a predicted label (key type over the labels, key
     /// values = labels; key k+1 is label k, 0 means missing).
     /// </summary>

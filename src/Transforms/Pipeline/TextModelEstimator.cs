@@ -6,20 +6,37 @@ namespace MlNetLlm;
 
 /// <summary>
 /// Estimator for a pretrained-model transform: there is nothing to train, so <see cref="Fit"/> checks the input schema and
-/// returns the transformer (created once, on first use, so that model files load only when the pipeline is fitted).
+/// returns the transformer (created on first use, so that model files load only when the pipeline is fitted). A
+/// transformer that owns its model (<see cref="IDisposable"/>, e.g. <see cref="TextGenerationTransformer"/>) belongs to
+/// the caller of <see cref="Fit"/>: every further <see cref="Fit"/> loads a new one, so disposing one never breaks another.
 /// </summary>
 public sealed class TextModelEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : TextModelTransformer
 {
+    private readonly Func<TTransformer> _create;
     private readonly Lazy<TTransformer> _transformer;
+    private int _handedOut;
 
-    internal TextModelEstimator(Func<TTransformer> create) => _transformer = new Lazy<TTransformer>(create);
+    internal TextModelEstimator(Func<TTransformer> create)
+    {
+        _create = create;
+        _transformer = new Lazy<TTransformer>(create);
+    }
 
     /// <summary>Validates <paramref name="input"/>'s schema (input columns present and text) and returns the transformer.</summary>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _transformer.Value.GetOutputSchema(input.Schema);
-        return _transformer.Value;
+        var transformer = _transformer.Value is IDisposable && Interlocked.Exchange(ref _handedOut, 1) == 1 ? _create() : _transformer.Value;
+        try
+        {
+            transformer.GetOutputSchema(input.Schema);
+        }
+        catch when (transformer != _transformer.Value)
+        {
+            ((IDisposable)transformer).Dispose();
+            throw;
+        }
+        return transformer;
     }
 
     /// <summary>The input shape plus the appended columns.</summary>

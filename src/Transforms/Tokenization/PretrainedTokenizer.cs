@@ -32,9 +32,9 @@ public sealed class PretrainedTokenizer
     private PretrainedTokenizer(string directory, JsonElement tokenizerJson, JsonElement config, Vocabulary? vocabOverride = null)
     {
         Directory = directory;
-        _normalizer = TextNormalizer.Create(tokenizerJson.GetPropertyOrNull("normalizer"));
-        _preTokenizer = PreTokenizer.Create(tokenizerJson.GetPropertyOrNull("pre_tokenizer"));
-        _model = TokenModel.Create(tokenizerJson.GetProperty("model"));
+        _normalizer = TokenizerJson.Section("normalizer", () => TextNormalizer.Create(tokenizerJson.GetPropertyOrNull("normalizer")));
+        _preTokenizer = TokenizerJson.Section("pre_tokenizer", () => PreTokenizer.Create(tokenizerJson.GetPropertyOrNull("pre_tokenizer")));
+        _model = TokenizerJson.Section("model", () => TokenModel.Create(tokenizerJson.GetProperty("model")));
 
         _addedTokens = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
         _specialTokens = new HashSet<string>(StringComparer.Ordinal);
@@ -43,9 +43,13 @@ public sealed class PretrainedTokenizer
         foreach (var e in tokenizerJson.GetArray("added_tokens"))
         {
             bool special = e.GetBool("special", false);
-            var token = new AddedToken(e.GetString("content") ?? "", e.GetProperty("id").GetInt32(), special,
-                e.GetNullableBool("normalized") ?? !special, e.GetBool("lstrip", false), e.GetBool("rstrip", false));
-            _model.Vocabulary.Set(token.Content, token.Id);
+            var token = TokenizerJson.Section("added_tokens", () =>
+            {
+                var t = new AddedToken(e.GetString("content") ?? "", e.GetProperty("id").GetInt32(), special,
+                    e.GetNullableBool("normalized") ?? !special, e.GetBool("lstrip", false), e.GetBool("rstrip", false));
+                _model.Vocabulary.Set(t.Content, t.Id);
+                return t;
+            });
             if (token.Special) _specialTokens.Add(token.Content);
             _addedTokens[token.Content] = token;
             if (token.Normalized && _normalizer is not null)
@@ -62,8 +66,8 @@ public sealed class PretrainedTokenizer
         _rawSplitter = new AddedTokenSplitter(raw);
         _normalizedSplitter = new AddedTokenSplitter(normalized);
 
-        _postProcessor = PostProcessor.Create(tokenizerJson.GetPropertyOrNull("post_processor"), _model.Vocabulary);
-        _decoder = TokenDecoder.Create(tokenizerJson.GetPropertyOrNull("decoder"), t => _addedTokens.ContainsKey(t));
+        _postProcessor = TokenizerJson.Section("post_processor", () => PostProcessor.Create(tokenizerJson.GetPropertyOrNull("post_processor"), _model.Vocabulary));
+        _decoder = TokenizerJson.Section("decoder", () => TokenDecoder.Create(tokenizerJson.GetPropertyOrNull("decoder"), t => _addedTokens.ContainsKey(t)));
 
         _cleanUpTokenizationSpaces = config.GetBool("clean_up_tokenization_spaces", true);
         _removeSpace = config.GetBool("remove_space", false);
@@ -142,8 +146,9 @@ public sealed class PretrainedTokenizer
         directory = ModelFolder.RequireDirectory(directory);
         var config = ReadConfig(directory);
         var tokenizerJson = Path.Combine(directory, "tokenizer.json");
-        if (File.Exists(tokenizerJson)) return new PretrainedTokenizer(directory, TokenizerJson.ParseFile(tokenizerJson), config);
-        if (LegacyTokenizerFiles.TryCreate(directory, config) is { } legacy) return new PretrainedTokenizer(directory, legacy, config);
+        if (File.Exists(tokenizerJson)) return Read(tokenizerJson, () => new PretrainedTokenizer(directory, TokenizerJson.ParseFile(tokenizerJson), config));
+        if (Read(directory, () => LegacyTokenizerFiles.TryCreate(directory, config)) is { } legacy)
+            return Read(directory, () => new PretrainedTokenizer(directory, legacy, config));
         throw new FileNotFoundException(
             $"No tokenizer in '{directory}': looked for tokenizer.json, vocab.txt (WordPiece), vocab.json + merges.txt (byte-level BPE).");
     }
@@ -156,6 +161,19 @@ public sealed class PretrainedTokenizer
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static PretrainedTokenizer FromPretrained(string idOrPath, HubOptions? hub = null) =>
         FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], HubFiles.TokenizerOptional, hub));
+
+    // Wrong-shaped tokenizer files fail with the file (or folder, for legacy vocab files) named.
+    private static T Read<T>(string file, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (TokenizerJson.IsShapeError(ex) && !ex.Message.Contains(file, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{file}': {ex.Message}", ex);
+        }
+    }
 
     // tokenizer_config.json wins; special_tokens_map.json fills the special tokens it does not name.
     private static JsonElement ReadConfig(string directory)

@@ -52,8 +52,12 @@ internal sealed class Vocabulary
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanIds;
     private string?[] _tokens;
 
+    /// <summary>Highest token id accepted (hostile ids fail instead of sizing an array by them).</summary>
+    public const int MaxId = (1 << 24) - 1;
+
     public Vocabulary(Dictionary<string, int> ids)
     {
+        foreach (var (token, id) in ids) CheckId(token, id);
         _ids = ids;
         _spanIds = ids.GetAlternateLookup<ReadOnlySpan<char>>();
         _tokens = new string?[ids.Count == 0 ? 0 : ids.Values.Max() + 1];
@@ -69,9 +73,15 @@ internal sealed class Vocabulary
 
     public string? GetToken(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
+    private static void CheckId(string token, int id)
+    {
+        if ((uint)id > MaxId) throw new InvalidDataException($"token '{token}' has id {id}, outside 0..{MaxId}.");
+    }
+
     /// <summary>Adds or overrides a token (added tokens take precedence over the model's own entries).</summary>
     public void Set(string token, int id)
     {
+        CheckId(token, id);
         _ids[token] = id;
         if (id >= _tokens.Length) Array.Resize(ref _tokens, id + 1);
         _tokens[id] = token;

@@ -43,6 +43,27 @@ internal static class TokenizerJson
     public static JsonElement GetPropertyOrNull(this JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v : default;
 
+    /// <summary>
+    /// Reads one section of a tokenizer or config file; a wrong-shaped value in it (a string where an id belongs, a missing
+    /// key, an id out of range) becomes an <see cref="InvalidDataException"/> naming the section.
+    /// </summary>
+    public static T Section<T>(string name, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new InvalidDataException($"'{name}' is malformed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The exceptions reading a JSON document of the wrong shape raises (not <see cref="NotSupportedException"/>: a valid but unimplemented component).</summary>
+    public static bool IsShapeError(Exception ex) =>
+        ex is InvalidOperationException or KeyNotFoundException or FormatException or InvalidDataException or IndexOutOfRangeException
+            or ArgumentException or OverflowException or JsonException;
+
     public static JsonElement ParseFile(string path)
     {
         try

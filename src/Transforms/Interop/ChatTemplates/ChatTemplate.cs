@@ -15,7 +15,10 @@ namespace MlNetLlm;
 /// literals, <c>+ - * / // % ~</c>, comparisons, <c>and or not in</c>, <c>x if c else y</c>, attribute and item access,
 /// slices, the filters, methods, functions and tests listed in <see cref="SupportedBuiltins"/>.
 /// Anything else (macros, block <c>set</c>, <c>break</c>, other filters...) raises <see cref="NotSupportedException"/>
-/// naming the construct; malformed templates raise <see cref="FormatException"/>.
+/// naming the construct; malformed templates raise <see cref="FormatException"/>. Parsing and rendering stay within
+/// <see cref="ChatTemplateLimits"/> (nesting depth, loop iterations, output and list size; <c>range</c> is lazy), and
+/// exceeding one raises <see cref="ChatTemplateLimitException"/> naming it, so a hostile template from a downloaded model
+/// cannot overflow the stack, hang or exhaust memory.
 /// </remarks>
 public sealed class ChatTemplate
 {
@@ -44,6 +47,7 @@ public sealed class ChatTemplate
     /// <summary>Parses <paramref name="source"/>.</summary>
     /// <exception cref="FormatException">The template is malformed.</exception>
     /// <exception cref="NotSupportedException">The template uses a construct outside the supported subset.</exception>
+    /// <exception cref="ChatTemplateLimitException">The template nests deeper than <see cref="ChatTemplateLimits.MaxDepth"/>.</exception>
     public static ChatTemplate Parse(string source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -57,9 +61,17 @@ public sealed class ChatTemplate
     /// </summary>
     /// <exception cref="InvalidOperationException">The template called <c>raise_exception(message)</c> (the exception has that message), or applied an operation to values that do not support it.</exception>
     /// <exception cref="NotSupportedException">The template called a function, method, filter or test outside the supported subset.</exception>
-    public string Render(IReadOnlyDictionary<string, object?> variables)
+    /// <exception cref="ChatTemplateLimitException">Rendering exceeded one of <see cref="ChatTemplateLimits"/> (the exception names it).</exception>
+    public string Render(IReadOnlyDictionary<string, object?> variables) => Render(variables, CancellationToken.None);
+
+    /// <summary>Renders the template like <see cref="Render(IReadOnlyDictionary{string, object?})"/>, checking <paramref name="cancellationToken"/> at every loop iteration.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while rendering.</exception>
+    /// <inheritdoc cref="Render(IReadOnlyDictionary{string, object?})" path="/exception"/>
+    public string Render(IReadOnlyDictionary<string, object?> variables, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(variables);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var budget = RenderBudget.Start(cancellationToken);
         var scope = new Scope(null);
         foreach (var (name, value) in variables) scope[name] = JinjaValues.From(value);
         var output = new StringBuilder();

@@ -25,20 +25,13 @@ internal static class JinjaBuiltins
         return ns;
     }
 
-    private static List<object?> Range(List<long> a)
+    private static RangeValue Range(List<long> a) => a.Count switch
     {
-        var (start, stop, step) = a.Count switch
-        {
-            1 => (0L, a[0], 1L),
-            2 => (a[0], a[1], 1L),
-            3 => (a[0], a[1], a[2]),
-            _ => throw new InvalidOperationException("range() takes 1 to 3 arguments."),
-        };
-        if (step == 0) throw new InvalidOperationException("range() step cannot be zero.");
-        var result = new List<object?>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) result.Add(i);
-        return result;
-    }
+        1 => RangeValue.Create(0, a[0], 1),
+        2 => RangeValue.Create(a[0], a[1], 1),
+        3 => RangeValue.Create(a[0], a[1], a[2]),
+        _ => throw new InvalidOperationException("range() takes 1 to 3 arguments."),
+    };
 
     public static object? CallMethod(object? target, string name, List<object?> args, Dictionary<string, object?> kwargs)
     {
@@ -85,16 +78,34 @@ internal static class JinjaBuiltins
         "capitalize" => Capitalize(Str(value)),
         "tojson" => ToJson(value, (args.Count > 0 ? args[0] : kwargs.GetValueOrDefault("indent")) is long indent ? (int)indent : null),
         "string" => Str(value),
-        "join" => string.Join(args.Count > 0 ? Str(args[0]) : Str(kwargs.GetValueOrDefault("d")), Iterate(value).Select(Str)),
+        "join" => Join(Iterate(value), args.Count > 0 ? Str(args[0]) : Str(kwargs.GetValueOrDefault("d"))),
         "default" => value is Undefined || (args.Count > 1 && Truthy(args[1]) && !Truthy(value)) ? Arg(args, 0, name) : value,
-        "first" => Iterate(value).FirstOrDefault(Undefined.Value),
-        "last" => Iterate(value).LastOrDefault(Undefined.Value),
-        "list" => value is string s ? s.Select(c => (object?)c.ToString()).ToList() : Iterate(value).ToList(),
+        "first" => Iterate(value) is { Count: > 0 } items ? items[0] : Undefined.Value,
+        "last" => Iterate(value) is { Count: > 0 } all ? all[^1] : Undefined.Value,
+        "list" => value is string s ? s.Select(c => (object?)c.ToString()).ToList() : ToList(Iterate(value)),
         "items" => CallMethod(value, "items", [], []),
         "selectattr" or "rejectattr" => Iterate(value)
             .Where(item => Passes(ItemExpr.Get(item, StrArg(args, 0, name)), args, 1) == (name == "selectattr")).ToList(),
         _ => throw new NotSupportedException($"The chat template filter '{name}' is not supported (supported: {Filters})."),
     };
+
+    private static List<object?> ToList(IReadOnlyList<object?> items)
+    {
+        RenderBudget.CheckCount(items.Count);
+        return [.. items];
+    }
+
+    private static string Join(IReadOnlyList<object?> items, string separator)
+    {
+        var result = new StringBuilder();
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (i > 0) result.Append(separator);
+            result.Append(Str(items[i]));
+            RenderBudget.CheckLength(result.Length);
+        }
+        return result.ToString();
+    }
 
     // selectattr/rejectattr: args[from] names a test (default: truthiness), args[from + 1] is its argument.
     private static bool Passes(object? value, List<object?> args, int from)

@@ -21,7 +21,12 @@ internal abstract class Node
 
     public static void RenderAll(IReadOnlyList<Node> nodes, Scope scope, StringBuilder output)
     {
-        foreach (var node in nodes) node.Render(scope, output);
+        using var level = RenderBudget.Nest();
+        foreach (var node in nodes)
+        {
+            node.Render(scope, output);
+            RenderBudget.CheckLength(output.Length);
+        }
     }
 }
 
@@ -63,11 +68,13 @@ internal sealed class ForNode(IReadOnlyList<string> variables, Expr iterable, Ex
         if (filter is not null)
             items = items.Where(item =>
             {
+                RenderBudget.Step();
                 Assign(inner, item);
                 return Truthy(filter.Eval(inner));
             }).ToList();
         for (int i = 0; i < items.Count; i++)
         {
+            RenderBudget.Step();
             Assign(inner, items[i]);
             inner["loop"] = new Dictionary<string, object?>
             {
@@ -93,29 +100,39 @@ internal sealed class SetNode(string name, string? attribute, Expr value) : Node
 
 internal abstract class Expr
 {
-    public abstract object? Eval(Scope scope);
+    /// <summary>Evaluates within the render's budget: one nesting level, and strings and lists no longer than the limits.</summary>
+    public object? Eval(Scope scope)
+    {
+        using var level = RenderBudget.Nest();
+        var value = Evaluate(scope);
+        if (value is string s) RenderBudget.CheckLength(s.Length);
+        else if (value is List<object?> list) RenderBudget.CheckCount(list.Count);
+        return value;
+    }
+
+    protected abstract object? Evaluate(Scope scope);
 }
 
 internal sealed class LiteralExpr(object? value) : Expr
 {
-    public override object? Eval(Scope scope) => value;
+    protected override object? Evaluate(Scope scope) => value;
 }
 
 internal sealed class VariableExpr(string name) : Expr
 {
     public string Name => name;
 
-    public override object? Eval(Scope scope) => scope[name];
+    protected override object? Evaluate(Scope scope) => scope[name];
 }
 
 internal sealed class ListExpr(IReadOnlyList<Expr> items) : Expr
 {
-    public override object? Eval(Scope scope) => items.Select(i => i.Eval(scope)).ToList();
+    protected override object? Evaluate(Scope scope) => items.Select(i => i.Eval(scope)).ToList();
 }
 
 internal sealed class DictExpr(IReadOnlyList<(Expr Key, Expr Value)> pairs) : Expr
 {
-    public override object? Eval(Scope scope) => pairs.ToDictionary(
+    protected override object? Evaluate(Scope scope) => pairs.ToDictionary(
         p => p.Key.Eval(scope) as string ?? throw new InvalidOperationException("Chat template dictionary keys must be strings."),
         p => p.Value.Eval(scope));
 }
@@ -127,7 +144,7 @@ internal sealed class ItemExpr(Expr target, Expr key) : Expr
 
     public Expr Key => key;
 
-    public override object? Eval(Scope scope) => Get(target.Eval(scope), key.Eval(scope));
+    protected override object? Evaluate(Scope scope) => Get(target.Eval(scope), key.Eval(scope));
 
     public static object? Get(object? value, object? key) => (value, key) switch
     {
@@ -141,7 +158,7 @@ internal sealed class ItemExpr(Expr target, Expr key) : Expr
 /// <summary><c>x[start:stop:step]</c> on lists and strings, with Python's rules for negative and missing bounds.</summary>
 internal sealed class SliceExpr(Expr target, Expr? start, Expr? stop, Expr? step) : Expr
 {
-    public override object? Eval(Scope scope)
+    protected override object? Evaluate(Scope scope)
     {
         var value = target.Eval(scope);
         var items = value switch
@@ -168,7 +185,7 @@ internal sealed class SliceExpr(Expr target, Expr? start, Expr? stop, Expr? step
 
 internal sealed class UnaryExpr(string op, Expr operand) : Expr
 {
-    public override object? Eval(Scope scope)
+    protected override object? Evaluate(Scope scope)
     {
         var value = operand.Eval(scope);
         return op switch
@@ -187,7 +204,7 @@ internal sealed class UnaryExpr(string op, Expr operand) : Expr
 
 internal sealed class BinaryExpr(string op, Expr left, Expr right) : Expr
 {
-    public override object? Eval(Scope scope)
+    protected override object? Evaluate(Scope scope)
     {
         var a = left.Eval(scope);
         switch (op)
@@ -246,7 +263,7 @@ internal sealed class BinaryExpr(string op, Expr left, Expr right) : Expr
 
 internal sealed class ConditionalExpr(Expr condition, Expr then, Expr? otherwise) : Expr
 {
-    public override object? Eval(Scope scope) =>
+    protected override object? Evaluate(Scope scope) =>
         Truthy(condition.Eval(scope)) ? then.Eval(scope) : otherwise is null ? Undefined.Value : otherwise.Eval(scope);
 }
 
@@ -258,7 +275,7 @@ internal sealed record Arguments(IReadOnlyList<Expr> Positional, IReadOnlyList<(
 
 internal sealed class CallExpr(Expr callee, Arguments arguments) : Expr
 {
-    public override object? Eval(Scope scope)
+    protected override object? Evaluate(Scope scope)
     {
         var args = arguments.Positional.Select(a => a.Eval(scope)).ToList();
         var kwargs = arguments.Keyword.ToDictionary(k => k.Name, k => k.Value.Eval(scope));
@@ -274,11 +291,11 @@ internal sealed class CallExpr(Expr callee, Arguments arguments) : Expr
 
 internal sealed class FilterExpr(Expr value, string name, Arguments arguments) : Expr
 {
-    public override object? Eval(Scope scope) => JinjaBuiltins.ApplyFilter(name, value.Eval(scope),
+    protected override object? Evaluate(Scope scope) => JinjaBuiltins.ApplyFilter(name, value.Eval(scope),
         arguments.Positional.Select(a => a.Eval(scope)).ToList(), arguments.Keyword.ToDictionary(k => k.Name, k => k.Value.Eval(scope)));
 }
 
 internal sealed class TestExpr(Expr value, string name, bool negated) : Expr
 {
-    public override object? Eval(Scope scope) => JinjaBuiltins.Test(name, value.Eval(scope)) != negated;
+    protected override object? Evaluate(Scope scope) => JinjaBuiltins.Test(name, value.Eval(scope)) != negated;
 }

@@ -18,6 +18,7 @@ internal sealed class JinjaParser
     public static IReadOnlyList<Node> Parse(string source)
     {
         var parser = new JinjaParser(JinjaLexer.Tokenize(source));
+        using var budget = RenderBudget.Start(CancellationToken.None); // bounds the parser's recursion by ChatTemplateLimits.MaxDepth
         return parser.ParseBody();
     }
 
@@ -45,6 +46,7 @@ internal sealed class JinjaParser
     // Nodes up to the end of the template, or up to a {% stop %} tag (left unconsumed).
     private List<Node> ParseBody(params string[] stops)
     {
+        using var level = RenderBudget.Nest();
         var nodes = new List<Node>();
         while (true)
         {
@@ -146,6 +148,7 @@ internal sealed class JinjaParser
 
     private Expr ParseExpression()
     {
+        using var level = RenderBudget.Nest();
         var value = ParseOr();
         if (!TakeIf(TokenKind.Name, "if")) return value;
         var condition = ParseOr();
@@ -166,7 +169,11 @@ internal sealed class JinjaParser
         return left;
     }
 
-    private Expr ParseNot() => TakeIf(TokenKind.Name, "not") ? new UnaryExpr("not", ParseNot()) : ParseComparison();
+    private Expr ParseNot()
+    {
+        using var level = RenderBudget.Nest();
+        return TakeIf(TokenKind.Name, "not") ? new UnaryExpr("not", ParseNot()) : ParseComparison();
+    }
 
     private Expr ParseComparison()
     {
@@ -200,6 +207,7 @@ internal sealed class JinjaParser
 
     private Expr ParseUnary()
     {
+        using var level = RenderBudget.Nest();
         if (Peek().Kind == TokenKind.Punct && Peek().Text is "-" or "+") return new UnaryExpr(Take().Text, ParseUnary());
         if (Peek().Is(TokenKind.Punct, "**"))
             throw new NotSupportedException("The chat template operator '**' is not supported.");

@@ -23,7 +23,13 @@ internal sealed class Namespace : Dictionary<string, object?>;
 internal static class JinjaValues
 {
     /// <summary>Converts .NET input (strings, numbers, bools, dictionaries, enumerables) to template values.</summary>
-    public static object? From(object? value) => value switch
+    public static object? From(object? value)
+    {
+        using var level = RenderBudget.Nest(); // a value that contains itself ends here instead of overflowing the stack
+        return FromValue(value);
+    }
+
+    private static object? FromValue(object? value) => value switch
     {
         null or string or bool or long or double or Undefined => value,
         int or short or byte or sbyte or uint or ushort => Convert.ToInt64(value, CultureInfo.InvariantCulture),
@@ -35,6 +41,7 @@ internal static class JinjaValues
         _ => throw new ArgumentException($"Values of type {value.GetType().Name} cannot be passed to a chat template."),
     };
 
+
     public static bool Truthy(object? value) => value switch
     {
         null or Undefined => false,
@@ -43,6 +50,7 @@ internal static class JinjaValues
         double d => d != 0,
         string s => s.Length > 0,
         ICollection c => c.Count > 0,
+        RangeValue r => r.Count > 0,
         _ => true,
     };
 
@@ -66,11 +74,17 @@ internal static class JinjaValues
         string => "string",
         bool => "boolean",
         long or double => "number",
-        List<object?> => "list",
+        List<object?> or RangeValue => "list",
         _ => "dictionary",
     };
 
-    public static bool AreEqual(object? a, object? b) => (a, b) switch
+    public static bool AreEqual(object? a, object? b)
+    {
+        using var level = RenderBudget.Nest();
+        return Equal(a, b);
+    }
+
+    private static bool Equal(object? a, object? b) => (a, b) switch
     {
         (long x, long y) => x == y,
         (long or double, long or double) => Convert.ToDouble(a, CultureInfo.InvariantCulture) == Convert.ToDouble(b, CultureInfo.InvariantCulture),
@@ -90,9 +104,10 @@ internal static class JinjaValues
     };
 
     /// <summary>Items of a value iterated by <c>for</c>: a list's items or a dictionary's keys.</summary>
-    public static List<object?> Iterate(object? value) => value switch
+    public static IReadOnlyList<object?> Iterate(object? value) => value switch
     {
         List<object?> list => list,
+        RangeValue range => range,
         Dictionary<string, object?> dictionary => dictionary.Keys.Cast<object?>().ToList(),
         _ => throw new InvalidOperationException($"A chat template 'for' loop cannot iterate over {TypeName(value)}."),
     };
@@ -100,7 +115,7 @@ internal static class JinjaValues
     public static bool Contains(object? container, object? item) => container switch
     {
         string s => item is string sub ? s.Contains(sub, StringComparison.Ordinal) : throw new InvalidOperationException($"'in <string>' needs a string, not {TypeName(item)}."),
-        List<object?> list => list.Any(x => AreEqual(x, item)),
+        IReadOnlyList<object?> list => list.Any(x => AreEqual(x, item)),
         Dictionary<string, object?> dictionary => item is string key && dictionary.ContainsKey(key),
         Undefined => false,
         _ => throw new InvalidOperationException($"'in' cannot look into {TypeName(container)}."),
@@ -110,6 +125,7 @@ internal static class JinjaValues
     {
         string s => s.Length,
         ICollection c => c.Count,
+        RangeValue r => r.Count,
         _ => throw new InvalidOperationException($"{TypeName(value)} has no length."),
     };
 
@@ -122,12 +138,13 @@ internal static class JinjaValues
 
         void Write(object? v, int depth)
         {
+            using var level = RenderBudget.Nest(); // a list or namespace that contains itself ends here
             switch (v)
             {
                 case null or Undefined: json.Append("null"); break;
                 case string s: WriteString(s); break;
                 case bool or long or double: json.Append(Str(v)); break;
-                case List<object?> list: WriteItems('[', ']', list.Select(item => (Action)(() => Write(item, depth + 1))).ToList(), depth); break;
+                case IReadOnlyList<object?> list: WriteItems('[', ']', list.Select(item => (Action)(() => Write(item, depth + 1))).ToList(), depth); break;
                 case Dictionary<string, object?> dictionary:
                     WriteItems('{', '}', dictionary.Select(p => (Action)(() =>
                     {
@@ -145,6 +162,7 @@ internal static class JinjaValues
             json.Append(open);
             for (int i = 0; i < items.Count; i++)
             {
+                RenderBudget.CheckLength(json.Length);
                 if (i > 0) json.Append(indent is null ? ", " : ",");
                 if (indent is int n) json.Append('\n').Append(' ', n * (depth + 1));
                 items[i]();
