@@ -14,10 +14,13 @@ internal sealed class FakeFile(byte[] content, bool lfs)
     /// <summary>LFS files answer HEAD/GET on resolve with a redirect and carry their sha256 in X-Linked-Etag.</summary>
     public bool Lfs { get; } = lfs;
 
-    /// <summary>The etag the hub announces: sha256 for LFS files, the git blob sha1 otherwise.</summary>
-    public string Etag => Lfs
+    /// <summary>The etag the hub announces: sha256 for LFS files, the git blob sha1 otherwise (or <see cref="EtagOverride"/>).</summary>
+    public string Etag => EtagOverride ?? (Lfs
         ? Convert.ToHexStringLower(SHA256.HashData(Content))
-        : Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {Content.Length}\0"), .. Content]));
+        : Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {Content.Length}\0"), .. Content])));
+
+    /// <summary>When set, the etag announced instead of the content hash (a hostile hub).</summary>
+    public string? EtagOverride { get; set; }
 
     /// <summary>When set, GET sends these bytes instead of <see cref="Content"/> (a corrupt download).</summary>
     public byte[]? Served { get; set; }
