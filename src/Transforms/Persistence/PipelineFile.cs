@@ -227,7 +227,7 @@ internal static class PipelineFile
                 using (var input = OpenEntry(zip, f.Entry, path))
                 using (var output = File.Create(target))
                     if (CopyCapped(input, output, f.Size) != f.Size)
-                        throw Corrupt(path, $"the embedded file '{f.Path}' does not have the {f.Size} bytes its manifest gives");
+                        throw Corrupt(path, $"the embedded file '{f.Path}' fails its SHA-256 check (its size differs from the {f.Size} bytes its manifest gives)");
                 if (Sha256Of(target) != f.Sha256)
                     throw Corrupt(path, $"the embedded file '{f.Path}' fails its SHA-256 check");
             }

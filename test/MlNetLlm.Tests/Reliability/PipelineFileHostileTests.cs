@@ -144,7 +144,7 @@ public sealed class PipelineFileHostileTests : IDisposable
         });
 
         var e = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadPipeline(path, out _));
-        Assert.Contains($"'{name}' does not have the 10 bytes", e.Message);
+        Assert.Contains($"'{name}' fails its SHA-256 check (its size differs from the 10 bytes", e.Message);
     }
 
     [Fact]
