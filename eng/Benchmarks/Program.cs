@@ -4,6 +4,7 @@ using MlNetLlm.Benchmarks;
 // Run all: dotnet run -c Release --project eng/Benchmarks -- --filter '*'
 // Memory while streaming through EmbedText: dotnet run -c Release --project eng/Benchmarks -- stream-memory 100000
 // Greedy tiny-t5 tokens/s vs a raw ONNX Runtime loop: dotnet run -c Release --project eng/Benchmarks -- seq2seq [rounds] [sentences]
+// Soak (rows in = rows out, peak working set at 10k vs 100k rows, each in its own process): dotnet run -c Release --project eng/Benchmarks -- soak
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 if (args is ["sts-b", ..])
@@ -20,4 +21,8 @@ else if (args is ["seq2seq", ..])
     Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
+else if (args is ["soak", .. var sizes])
+    return Soak.Run(sizes.Length > 0 ? [.. sizes.Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))] : [10_000, 100_000]);
+else if (args is ["soak-run", var soakRows]) Soak.RunOne(int.Parse(soakRows, System.Globalization.CultureInfo.InvariantCulture));
 else BenchmarkSwitcher.FromAssembly(typeof(BenchmarkAssets).Assembly).Run(args);
+return 0;

@@ -15,7 +15,8 @@ public static class StreamingMemory
         public string Text { get; set; } = "";
     }
 
-    public static void Run(int rows)
+    /// <summary>Streams <paramref name="rows"/> rows; returns the rows that came out and the process's peak working set in bytes.</summary>
+    public static (int RowsOut, long PeakWorkingSet) Run(int rows)
     {
         var sentences = BenchmarkAssets.Sst2Sentences(5_000);
         var ml = new MLContext();
@@ -33,12 +34,13 @@ public static class StreamingMemory
         while (cursor.MoveNext())
         {
             getter(ref vector);
-            if (++row % (rows / 10) == 0) Report(process, "streaming", row, clock.Elapsed);
+            if (++row % Math.Max(1, rows / 10) == 0) Report(process, "streaming", row, clock.Elapsed);
         }
         process.Refresh();
         Console.WriteLine($"{row:N0} rows in {clock.Elapsed.TotalSeconds:F1} s = {row / clock.Elapsed.TotalSeconds:N0} rows/s; " +
                           $"peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MB");
         transformer.Model.Dispose();
+        return (row, process.PeakWorkingSet64);
     }
 
     private static void Report(Process process, string what, int row, TimeSpan? elapsed)
