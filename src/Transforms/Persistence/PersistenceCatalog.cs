@@ -21,8 +21,10 @@ public static class PersistenceCatalog
 
     /// <summary>
     /// Loads a pipeline written by <see cref="SavePipeline"/>. Embedded model files are extracted once to a folder under
-    /// the temp directory named by their hash. Missing, truncated or corrupt files and unknown format versions raise
-    /// <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/> naming the file and the problem.
+    /// the temp directory named by their hash; a reused extraction is re-verified (files, sizes, SHA-256) on every load and
+    /// replaced by a fresh one when altered. Missing, truncated or corrupt files, unsafe paths, wrong-shaped manifests,
+    /// oversized entries and unknown format versions raise <see cref="FileNotFoundException"/> or
+    /// <see cref="InvalidDataException"/> naming the file and the problem. Load pipelines only from sources you trust.
     /// </summary>
     public static ITransformer LoadPipeline(this ModelOperationsCatalog catalog, string path, out DataViewSchema inputSchema)
     {
