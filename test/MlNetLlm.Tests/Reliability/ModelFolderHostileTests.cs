@@ -113,6 +113,16 @@ public class ModelFolderHostileTests
     }
 
     [Fact]
+    public void NonStringLabelInId2Label_NamesFileAndKey()
+    {
+        using var model = new ScratchModel("tiny-bert-sst2");
+        EditJson(model, "config.json", n => n["id2label"]!["1"] = 42);
+
+        var e = Assert.Throws<InvalidDataException>(() => TextClassificationModel.FromDirectory(model.Directory));
+        Assert.Contains("config.json id2label['1']", e.Message);
+    }
+
+    [Fact]
     public void TruncatedTokenizerJson_NamesTheFile()
     {
         using var model = new ScratchModel("tiny-bert-embed");
