@@ -45,6 +45,40 @@ public class ModelFolderHostileTests
         Assert.Contains("'bos_token_id'", e.Message);
     }
 
+    [Theory]
+    [InlineData("generation_config.json", "temperature", "\"hot\"")]
+    [InlineData("generation_config.json", "do_sample", "\"yes\"")]
+    [InlineData("generation_config.json", "max_new_tokens", "-3")]
+    [InlineData("generation_config.json", "top_k", "2.5")]
+    [InlineData("config.json", "max_position_embeddings", "\"512\"")]
+    [InlineData("config.json", "num_key_value_heads", "[4]")]
+    public void WrongTypedGenerationSetting_NamesFileAndKey(string file, string key, string value)
+    {
+        using var model = new ScratchModel("stories260k");
+        EditJson(model, file, n => n[key] = JsonNode.Parse(value));
+
+        var e = Assert.Throws<InvalidDataException>(() => CausalLanguageModel.FromDirectory(model.Directory));
+        Assert.Contains(model.PathOf(file), e.Message);
+        Assert.Contains($"'{key}'", e.Message);
+    }
+
+    [Fact]
+    public void ZeroAttentionHeads_IsNotADivisionByZero()
+    {
+        using var model = new ScratchModel("stories260k");
+        EditJson(model, "config.json", n => n["num_attention_heads"] = 0);
+
+        using var lm = CausalLanguageModel.FromDirectory(model.Directory); // the ONNX graph fixes the head size itself
+        Assert.Equal(lm.Generate("Once", new GenerationOptions { MaxNewTokens = 3 }),
+            StoriesGenerate());
+    }
+
+    private static string StoriesGenerate()
+    {
+        using var lm = CausalLanguageModel.FromDirectory(TestAssets.Model("stories260k"));
+        return lm.Generate("Once", new GenerationOptions { MaxNewTokens = 3 });
+    }
+
     [Fact]
     public void NullEosTokenIdInGenerationConfig_FallsBackToConfigJson()
     {
