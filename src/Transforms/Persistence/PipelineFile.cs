@@ -22,7 +22,7 @@ internal static class PipelineFile
     /// <summary>Largest manifest.json read (a zip bomb fails with <see cref="InvalidDataException"/> instead of exhausting memory).</summary>
     private const long MaxManifestBytes = 16L << 20;
 
-    /// <summary>Largest binary step state read into memory.</summary>
+    /// <summary>Largest binary step state or embedded ML.NET model read into memory.</summary>
     private const long MaxBlobBytes = 1L << 30;
 
     public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string path)
@@ -94,12 +94,12 @@ internal static class PipelineFile
             if (version != FormatVersion)
                 throw Error($"Pipeline file '{full}' has format version {version}; this version of MlNetLlm reads version {FormatVersion}.");
 
-            catalog.Load(OpenEntry(zip, "input-schema.zip", full), out inputSchema);
+            catalog.Load(OpenMlNetEntry(zip, "input-schema.zip", full), out inputSchema);
             var transformers = new List<ITransformer>();
             foreach (var step in Field(manifest, "steps", JsonValueKind.Array, full, "manifest").EnumerateArray())
             {
                 var kind = Field(step, "kind", JsonValueKind.String, full, "step").GetString()!;
-                if (kind == MlNetKind) transformers.Add(catalog.Load(OpenEntry(zip, Field(step, "entry", JsonValueKind.String, full, "step").GetString()!, full), out _));
+                if (kind == MlNetKind) transformers.Add(catalog.Load(OpenMlNetEntry(zip, Field(step, "entry", JsonValueKind.String, full, "step").GetString()!, full), out _));
                 else transformers.Add(LoadOwnStep(zip, step, kind, full));
             }
             return new TransformerChain<ITransformer>(transformers.ToArray());
@@ -308,6 +308,13 @@ internal static class PipelineFile
             return new ManifestFile(string.Join('/', segments), Field(f, "entry", JsonValueKind.String, path, $"file '{relative}'").GetString()!, size,
                 Field(f, "sha256", JsonValueKind.String, path, $"file '{relative}'").GetString()!);
         }
+    }
+
+    // ML.NET models are read into memory through the same cap as step state, so a bomb-sized entry fails with the file named.
+    private static MemoryStream OpenMlNetEntry(ZipArchive zip, string name, string path)
+    {
+        using var entry = OpenEntry(zip, name, path);
+        return new MemoryStream(ReadCapped(entry, MaxBlobBytes, path, name), writable: false);
     }
 
     private static Stream OpenEntry(ZipArchive zip, string name, string path) =>
