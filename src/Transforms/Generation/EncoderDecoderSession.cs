@@ -21,6 +21,7 @@ internal sealed class EncoderDecoderSession : IDisposable
     private readonly InferenceSession _decoder;
     private readonly InferenceSession? _withPast;
     private readonly RunOptions _runOptions = new();
+    private readonly UsageGate _gate;
     private readonly string[] _encoderInputs = ["input_ids", "attention_mask"];
     private readonly string[] _encoderOutputs = ["last_hidden_state"];
     private readonly string[] _decoderInputs, _decoderOutputs;
@@ -36,6 +37,7 @@ internal sealed class EncoderDecoderSession : IDisposable
         DecoderPath = decoderPath;
         WithPastPath = withPastPath;
         Device = device;
+        _gate = new UsageGate(decoderPath);
 
         OnnxSignature.RequireInputs(encoder, encoderPath, _encoderInputs);
         foreach (var name in _encoderInputs) OnnxSignature.RequireShape(encoder.InputMetadata, encoderPath, name, typeof(long), 2);
@@ -139,16 +141,22 @@ internal sealed class EncoderDecoderSession : IDisposable
     }
 
     /// <summary>Runs the encoder on right-padded ids [batch, length]; the result's first value is <c>last_hidden_state</c> [batch, length, hidden].</summary>
-    public IDisposableReadOnlyCollection<OrtValue> Encode(OrtValue inputIds, OrtValue attentionMask) =>
-        _encoder.Run(_runOptions, _encoderInputs, [inputIds, attentionMask], _encoderOutputs);
+    /// <exception cref="ObjectDisposedException">The model has been disposed (or is being disposed).</exception>
+    public IDisposableReadOnlyCollection<OrtValue> Encode(OrtValue inputIds, OrtValue attentionMask)
+    {
+        using var lease = _gate.Enter();
+        return _encoder.Run(_runOptions, _encoderInputs, [inputIds, attentionMask], _encoderOutputs);
+    }
 
     /// <summary>
     /// Runs the decoder. <paramref name="pasts"/> holds the <c>4 × Layers</c> past tensors in the order layer 0 decoder.key,
     /// decoder.value, encoder.key, encoder.value, layer 1 …; the result is <c>logits</c> followed by the presents in the same
     /// order, except a with-past decoder of a pair, which returns only the decoder presents (see <see cref="PresentIndex"/>).
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed (or is being disposed).</exception>
     public IDisposableReadOnlyCollection<OrtValue> Decode(OrtValue encoderMask, OrtValue inputIds, OrtValue encoderStates, bool useCacheBranch, ReadOnlySpan<OrtValue> pasts)
     {
+        using var lease = _gate.Enter();
         if (_withPast is not null)
             return useCacheBranch
                 ? _withPast.Run(_runOptions, _withPastInputs, [encoderMask, inputIds, .. pasts], _withPastOutputs)
@@ -168,8 +176,10 @@ internal sealed class EncoderDecoderSession : IDisposable
     public OrtValue EmptyPast(int batch) =>
         OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [batch, Heads, 0, HeadDim]);
 
+    /// <summary>Waits for the runs in flight, then releases the sessions; later runs throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (!_gate.Close()) return;
         _encoder.Dispose();
         _decoder.Dispose();
         _withPast?.Dispose();

@@ -53,6 +53,17 @@ public class DisposalAndConcurrencyTests
     }
 
     [Fact]
+    public void Seq2SeqLanguageModel_UsedAfterDispose_ThrowsObjectDisposedNamingTheDecoder()
+    {
+        var model = Seq2SeqLanguageModel.FromDirectory(TestAssets.Model("tiny-t5"));
+        model.Dispose();
+        model.Dispose();
+
+        Assert.Contains("decoder_model_merged.onnx", Assert.Throws<ObjectDisposedException>(() => model.Generate("summarize: a fine film")).Message);
+        Assert.Throws<ObjectDisposedException>(() => model.ScoreCompletions("summarize: a fine film", ["a fine"]));
+    }
+
+    [Fact]
     public async Task CausalLanguageModel_StreamingAfterDispose_ThrowsObjectDisposed()
     {
         var model = CausalLanguageModel.FromDirectory(Stories);
