@@ -8,8 +8,9 @@ public abstract class EncoderOptions
     }
 
     /// <summary>
-    /// Longest token sequence fed to the model, special tokens included; longer text is truncated (the first
-    /// <c>MaxLength</c> tokens are kept, so the final [SEP] is cut). Null means the folder's default: <c>max_seq_length</c>
+    /// Longest token sequence fed to the model, special tokens included; longer text is truncated as Hugging Face
+    /// <c>tokenizers</c> does: the text keeps its first <c>MaxLength</c> minus the special tokens, which are kept (so a
+    /// BERT input still ends with [SEP]). Null means the folder's default: <c>max_seq_length</c>
     /// from a sentence-transformers <c>sentence_bert_config.json</c> when present, else the model's limit, the smaller of the
     /// tokenizer's <c>model_max_length</c> and <c>config.json</c> <c>max_position_embeddings</c> (512 when neither is set).
     /// </summary>

@@ -164,8 +164,11 @@ internal sealed class EncoderRunner : IDisposable
     {
         int?[] limits = [Tokenizer.ModelMaxLength, Config.GetInt("max_position_embeddings")];
         int limit = limits.Min() ?? DefaultMaxLength;
-        if (requested is int max && (max <= 0 || max > limit))
-            throw new ArgumentOutOfRangeException(nameof(EncoderOptions.MaxLength), max, $"MaxLength must be between 1 and the model's limit {limit}.");
+        // The special tokens are never cut, so MaxLength must at least hold them.
+        int least = Math.Max(1, Tokenizer.SpecialTokenCount());
+        if (requested is int max && (max < least || max > limit))
+            throw new ArgumentOutOfRangeException(nameof(EncoderOptions.MaxLength), max,
+                $"MaxLength must be between {least} (the tokenizer's special tokens) and the model's limit {limit}.");
         // sentence-transformers folders choose their own default (all-MiniLM-L6-v2: 256 of 512 positions).
         var sentenceConfig = ModelFolder.FindFirst(Directory, "sentence_bert_config.json");
         int? sentenceDefault = sentenceConfig is null ? null : TokenizerJson.ParseFile(sentenceConfig).GetInt("max_seq_length");

@@ -102,8 +102,8 @@ internal sealed class ClsSepProcessor(int cls, int sep, bool doubleSeparator) : 
 }
 
 /// <summary>
-/// GPT-2's byte-level post-processor adds nothing. As in the reference implementation (transformers.js), the second
-/// text of a pair is not appended by this processor.
+/// GPT-2's byte-level post-processor adds no special tokens: a pair is the first text then the second (segment id 1),
+/// as Hugging Face <c>tokenizers</c> does.
 /// </summary>
 internal sealed class ByteLevelProcessor : PostProcessor
 {
@@ -111,6 +111,7 @@ internal sealed class ByteLevelProcessor : PostProcessor
     {
         var result = new ProcessedTokens();
         result.AddSequence(first, 0);
+        if (second is not null) result.AddSequence(second, 1);
         return result;
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
@@ -133,7 +132,7 @@ public sealed class PretrainedTokenizer
     /// <see cref="BertTokenizer"/> for WordPiece vocabularies, <see cref="CodeGenTokenizer"/> when the folder has
     /// <c>vocab.json</c> + <c>merges.txt</c>, <see cref="LlamaTokenizer"/> when it has a SentencePiece
     /// <c>tokenizer.model</c>; otherwise null. These follow their own rules and can differ from Hugging Face on
-    /// edge cases (accents, symbols, control characters); <see cref="Encode"/> is the exact one.
+    /// edge cases (accents, symbols, control characters); <see cref="Encode(string?, string?, bool, int?)"/> is the exact one.
     /// </summary>
     public Tokenizer? UnderlyingTokenizer => _underlying.Value;
 
@@ -192,15 +191,37 @@ public sealed class PretrainedTokenizer
 
     /// <summary>
     /// Encodes a text, or a pair of texts, exactly as Hugging Face's tokenizer does. Null or empty text encodes as the
-    /// empty string (only the special tokens). With <paramref name="maxLength"/> (capped at <see cref="ModelMaxLength"/>),
-    /// the encoding is truncated to that many ids, special tokens included, keeping the first ids as the reference
-    /// implementation does. No padding is added.
+    /// empty string (only the special tokens); an empty <paramref name="textPair"/> means no pair. With
+    /// <paramref name="maxLength"/> (capped at <see cref="ModelMaxLength"/>) the texts are truncated as Hugging Face
+    /// <c>tokenizers</c> does (<see cref="TruncationStrategy.LongestFirst"/> for a pair): the texts are cut to
+    /// <paramref name="maxLength"/> minus the special tokens the post-processor adds, then the special tokens are added,
+    /// so a truncated BERT input still ends with [SEP]. No padding is added.
     /// </summary>
-    public TokenizedText Encode(string? text, string? textPair = null, bool addSpecialTokens = true, int? maxLength = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is not positive or leaves no room for the special tokens.</exception>
+    public TokenizedText Encode(string? text, string? textPair = null, bool addSpecialTokens = true, int? maxLength = null) =>
+        Encode(text, textPair, addSpecialTokens, maxLength, TruncationStrategy.LongestFirst);
+
+    /// <summary>
+    /// Encodes a text or a pair as <see cref="Encode(string?, string?, bool, int?)"/> does, cutting the texts that exceed
+    /// <paramref name="maxLength"/> by <paramref name="truncation"/> (Hugging Face <c>longest_first</c>, <c>only_first</c>,
+    /// <c>only_second</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text <paramref name="truncation"/> names cannot absorb the excess on its
+    /// own (or <see cref="TruncationStrategy.OnlySecond"/> without a pair), as Hugging Face refuses it too.</exception>
+    public TokenizedText Encode(string? text, string? textPair, bool addSpecialTokens, int? maxLength, TruncationStrategy truncation)
     {
         if (maxLength is <= 0) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be positive.");
+        if (!Enum.IsDefined(truncation)) throw new ArgumentOutOfRangeException(nameof(truncation), truncation, "Unknown TruncationStrategy.");
         var first = EncodeText(text ?? "");
         var second = string.IsNullOrEmpty(textPair) ? null : EncodeText(textPair);
+        if (maxLength is int max)
+        {
+            int limit = Math.Min(max, ModelMaxLength ?? int.MaxValue), special = addSpecialTokens ? SpecialTokenCount(second is not null) : 0;
+            if (limit < special)
+                throw new ArgumentOutOfRangeException(nameof(maxLength), max,
+                    $"maxLength {limit} leaves no room for the {special} special tokens this tokenizer adds to a {(second is null ? "single text" : "pair")}.");
+            Truncation.Apply(first, second, limit - special, truncation);
+        }
 
         ProcessedTokens processed;
         if (_postProcessor is not null) processed = _postProcessor.Process(first, second, addSpecialTokens);
@@ -208,27 +229,47 @@ public sealed class PretrainedTokenizer
         {
             processed = new ProcessedTokens();
             processed.AddSequence(first, 0);
-            if (second is not null) processed.AddSequence(second, 0);
+            if (second is not null) processed.AddSequence(second, 1);
         }
 
-        int count = processed.Ids.Count;
-        if (maxLength is int max) count = Math.Min(count, Math.Min(max, ModelMaxLength ?? int.MaxValue));
-        var ids = CollectionsMarshal.AsSpan(processed.Ids)[..count].ToArray();
-        var tokens = new string[count];
-        for (int i = 0; i < count; i++) tokens[i] = _model.Vocabulary.GetToken(ids[i]) ?? UnknownToken ?? "";
-        return new TokenizedText(ids, CollectionsMarshal.AsSpan(processed.TypeIds)[..count].ToArray(), tokens,
-            CollectionsMarshal.AsSpan(processed.SpecialMask)[..count].ToArray());
+        var ids = processed.Ids.ToArray();
+        var tokens = new string[ids.Length];
+        for (int i = 0; i < ids.Length; i++) tokens[i] = _model.Vocabulary.GetToken(ids[i]) ?? UnknownToken ?? "";
+        return new TokenizedText(ids, processed.TypeIds.ToArray(), tokens, processed.SpecialMask.ToArray());
     }
+
+    /// <summary>How many special tokens the post-processor adds to a single text, or to a pair (Hugging Face <c>num_special_tokens_to_add</c>).</summary>
+    public int SpecialTokenCount(bool pair = false) => _postProcessor?.AddedTokenCount(pair) ?? 0;
 
     /// <summary>Encodes many texts (in parallel for large batches); results are in input order.</summary>
     public IReadOnlyList<TokenizedText> EncodeBatch(IReadOnlyList<string?> texts, bool addSpecialTokens = true, int? maxLength = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var results = new TokenizedText[texts.Count];
-        if (texts.Count < ParallelBatchThreshold)
-            for (int i = 0; i < results.Length; i++) results[i] = Encode(texts[i], null, addSpecialTokens, maxLength);
+        return EncodeMany(texts.Count, i => Encode(texts[i], null, addSpecialTokens, maxLength));
+    }
+
+    /// <summary>
+    /// Encodes many text pairs (<paramref name="texts"/>[i] with <paramref name="textPairs"/>[i]), in parallel for large
+    /// batches, truncating each pair by <paramref name="truncation"/>; results are in input order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The two lists differ in length.</exception>
+    public IReadOnlyList<TokenizedText> EncodeBatch(IReadOnlyList<string?> texts, IReadOnlyList<string?> textPairs, bool addSpecialTokens = true,
+        int? maxLength = null, TruncationStrategy truncation = TruncationStrategy.LongestFirst)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(textPairs);
+        if (textPairs.Count != texts.Count)
+            throw new ArgumentException($"textPairs has {textPairs.Count} texts but texts has {texts.Count}; they must pair up one to one.", nameof(textPairs));
+        return EncodeMany(texts.Count, i => Encode(texts[i], textPairs[i], addSpecialTokens, maxLength, truncation));
+    }
+
+    private static TokenizedText[] EncodeMany(int count, Func<int, TokenizedText> encode)
+    {
+        var results = new TokenizedText[count];
+        if (count < ParallelBatchThreshold)
+            for (int i = 0; i < count; i++) results[i] = encode(i);
         else
-            Parallel.For(0, results.Length, i => results[i] = Encode(texts[i], null, addSpecialTokens, maxLength));
+            Parallel.For(0, count, i => results[i] = encode(i));
         return results;
     }
 

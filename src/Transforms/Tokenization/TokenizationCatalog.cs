@@ -9,7 +9,8 @@ public static class TokenizationCatalog
     /// Tokenizes <paramref name="inputColumnName"/> (and <paramref name="textPairColumnName"/>, when given, as the second
     /// text of a pair) exactly as Hugging Face does, adding <c>InputIds</c>, <c>AttentionMask</c> and <c>TokenTypeIds</c>
     /// (variable-length Int64 vectors, no padding). Rows longer than <paramref name="maxLength"/> (default: the
-    /// tokenizer's <c>model_max_length</c>) keep their first ids. Null or empty text gives the special tokens only.
+    /// tokenizer's <c>model_max_length</c>) are truncated as Hugging Face <c>tokenizers</c> does: the texts are cut
+    /// (longest first, for pairs) and the special tokens are kept. Null or empty text gives the special tokens only.
     /// </summary>
     public static TextModelEstimator<TokenizerTransformer> TokenizeForModel(this TransformsCatalog.TextTransforms catalog,
         PretrainedTokenizer tokenizer, string inputColumnName = "Text", int? maxLength = null, string? textPairColumnName = null)

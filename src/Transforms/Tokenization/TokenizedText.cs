@@ -2,7 +2,7 @@ namespace MlNetLlm;
 
 /// <summary>
 /// One encoded text (or text pair): token ids, segment ids, attention mask and token strings, all the same length.
-/// Produced by <see cref="PretrainedTokenizer.Encode"/>; no padding is ever added here (batching pads dynamically).
+/// Produced by <see cref="PretrainedTokenizer.Encode(string?, string?, bool, int?)"/>; no padding is ever added here (batching pads dynamically).
 /// </summary>
 public sealed class TokenizedText
 {
