@@ -35,11 +35,11 @@ internal sealed class AddedTokenSplitter
         _firstChars = System.Buffers.SearchValues.Create(_root.Children?.Keys.ToArray() ?? []);
     }
 
-    /// <summary>The text cut into pieces, each either an added token or the text between two of them.</summary>
-    public List<string> Split(string text)
+    /// <summary>The text cut into pieces (start, length), each either an added token or the text between two of them.</summary>
+    public List<(int Start, int Length)> Split(string text)
     {
-        if (_empty) return text.Length == 0 ? [] : [text];
-        var result = new List<string>();
+        if (_empty) return text.Length == 0 ? [] : [(0, text.Length)];
+        var result = new List<(int Start, int Length)>();
         int start = 0, i = 0;
         while (i < text.Length)
         {
@@ -52,12 +52,12 @@ internal sealed class AddedTokenSplitter
             for (int j = i; j < text.Length && node.Children is not null && node.Children.TryGetValue(text[j], out node); j++)
                 if (node.End is not null) match = node.End;
             if (match is null) { i++; continue; }
-            if (i > start) result.Add(text[start..i]);
-            result.Add(match);
+            if (i > start) result.Add((start, i - start));
+            result.Add((i, match.Length));
             i += match.Length;
             start = i;
         }
-        if (start < text.Length) result.Add(text[start..]);
+        if (start < text.Length) result.Add((start, text.Length - start));
         return result;
     }
 }

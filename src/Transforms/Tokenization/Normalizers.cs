@@ -9,6 +9,39 @@ internal abstract class TextNormalizer
 {
     public abstract string Normalize(string text);
 
+    /// <summary>Normalizes <paramref name="text"/> keeping track of where each character came from.</summary>
+    public virtual AlignedText Normalize(AlignedText text) => NormalizeByClusters(text);
+
+    /// <summary>
+    /// Alignment for normalizers that act on each character with its combining marks: each such cluster is normalized
+    /// alone and its output mapped to it. The text itself is always the normalization of the whole; when context changes
+    /// the output length (rare), the whole output is mapped to the whole input.
+    /// </summary>
+    private AlignedText NormalizeByClusters(AlignedText input)
+    {
+        var text = input.Text;
+        var whole = Normalize(text);
+        if (whole == text) return input;
+        if (whole.Length == text.Length && !text.AsSpan().ContainsAnyExceptInRange('\0', '\u007F')) return input.WithText(whole);
+        var clusters = input.CreateBuilder(whole.Length);
+        for (int i = 0; i < text.Length;)
+        {
+            JsText.CodePointAt(text, i, out int len);
+            int j = i + len;
+            while (j < text.Length && IsMark(JsText.CodePointAt(text, j, out int l))) j += l;
+            clusters.Append(Normalize(text[i..j]), i, j);
+            i = j;
+        }
+        if (clusters.Length == whole.Length) return clusters.Build().WithText(whole);
+        var coarse = input.CreateBuilder(whole.Length);
+        coarse.Append(whole, 0, text.Length);
+        return coarse.Build();
+    }
+
+    private static bool IsMark(int cp) => cp >= 0x300 && System.Globalization.CharUnicodeInfo.GetUnicodeCategory(cp)
+        is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+        or System.Globalization.UnicodeCategory.EnclosingMark;
+
     /// <summary>Builds the normalizer described by <paramref name="config"/>, or null for JSON null.</summary>
     public static TextNormalizer? Create(JsonElement config)
     {
@@ -122,11 +155,19 @@ internal sealed class SequenceNormalizer(TextNormalizer[] normalizers) : TextNor
         foreach (var n in normalizers) text = n.Normalize(text);
         return text;
     }
+
+    public override AlignedText Normalize(AlignedText text)
+    {
+        foreach (var n in normalizers) text = n.Normalize(text);
+        return text;
+    }
 }
 
 internal sealed class ReplaceNormalizer(TokenizerPattern pattern, string content) : TextNormalizer
 {
     public override string Normalize(string text) => pattern.ReplaceAll(text, content);
+
+    public override AlignedText Normalize(AlignedText text) => pattern.ReplaceAll(text, content);
 }
 
 internal sealed class UnicodeNormalizer(NormalizationForm form) : TextNormalizer
@@ -141,6 +182,14 @@ internal sealed class StripNormalizer(bool left, bool right) : TextNormalizer
         if (left) text = JsText.TrimStart(text);
         if (right) text = JsText.TrimEnd(text);
         return text;
+    }
+
+    public override AlignedText Normalize(AlignedText text)
+    {
+        int start = 0, end = text.Length;
+        if (left) while (start < end && JsText.IsWhitespace(text.Text[start])) start++;
+        if (right) while (end > start && JsText.IsWhitespace(text.Text[end - 1])) end--;
+        return start == 0 && end == text.Length ? text : text.Slice(start, end - start);
     }
 }
 
@@ -157,6 +206,38 @@ internal sealed class LowercaseNormalizer : TextNormalizer
 internal sealed class PrependNormalizer(string prefix) : TextNormalizer
 {
     public override string Normalize(string text) => prefix + text;
+
+    public override AlignedText Normalize(AlignedText text) => text.Prepend(prefix);
+}
+
+/// <summary><c>remove_space</c> of legacy SentencePiece configs: whitespace runs become one space, ends trimmed.</summary>
+internal sealed class CollapseSpacesNormalizer : TextNormalizer
+{
+    public override string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    public override AlignedText Normalize(AlignedText text)
+    {
+        var s = text.Text;
+        var b = text.CreateBuilder(s.Length);
+        int i = 0;
+        while (i < s.Length)
+        {
+            int gap = i;
+            while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
+            if (i == s.Length) break;
+            if (b.Length > 0) b.Append(" ", gap, gap + 1);
+            int word = i;
+            while (i < s.Length && !char.IsWhiteSpace(s[i])) i++;
+            b.Copy(word, i);
+        }
+        return b.Build();
+    }
+}
+
+/// <summary><c>do_lowercase_and_remove_accent</c> of legacy configs: lower-case, then drop every combining mark.</summary>
+internal sealed class LowercaseAndRemoveAccentNormalizer : TextNormalizer
+{
+    public override string Normalize(string text) => JsText.RemoveMarks(JsText.ToLower(text), nonSpacingOnly: false);
 }
 
 /// <summary>A <c>{"String": …}</c> or <c>{"Regex": …}</c> pattern from <c>tokenizer.json</c>.</summary>
@@ -178,31 +259,48 @@ internal sealed class TokenizerPattern
     public string ReplaceAll(string text, string content) =>
         _literal is not null ? (_literal.Length == 0 ? text : text.Replace(_literal, content)) : _regex!.Replace(text, content);
 
-    /// <summary>Splits <paramref name="text"/> into the matches and the text between them (empty pieces dropped).</summary>
-    public IEnumerable<(string Piece, bool IsMatch)> Split(string text)
+    /// <summary><see cref="ReplaceAll(string, string)"/> keeping the alignment: a replacement takes the range of what it replaced.</summary>
+    public AlignedText ReplaceAll(AlignedText text, string content)
     {
+        AlignedText.Builder? b = null;
         int prev = 0;
-        foreach (var (index, length) in Matches(text))
+        foreach (var (index, length, match) in Matches(text.Text))
         {
-            if (index > prev) yield return (text[prev..index], false);
-            if (length > 0) yield return (text.Substring(index, length), true);
+            b ??= text.CreateBuilder(text.Length);
+            b.Copy(prev, index);
+            b.Append(match is null ? content : match.Result(content), index, index + length);
             prev = index + length;
         }
-        if (prev < text.Length) yield return (text[prev..], false);
+        if (b is null) return text;
+        b.Copy(prev, text.Length);
+        return b.Build();
     }
 
-    private IEnumerable<(int Index, int Length)> Matches(string text)
+    /// <summary>Splits <paramref name="text"/> into the matches and the text between them (empty pieces dropped).</summary>
+    public IEnumerable<(int Start, int Length, bool IsMatch)> Split(string text)
+    {
+        int prev = 0;
+        foreach (var (index, length, _) in Matches(text))
+        {
+            if (index > prev) yield return (prev, index - prev, false);
+            if (length > 0) yield return (index, length, true);
+            prev = index + length;
+        }
+        if (prev < text.Length) yield return (prev, text.Length - prev, false);
+    }
+
+    private IEnumerable<(int Index, int Length, Match? Match)> Matches(string text)
     {
         if (_regex is not null)
         {
-            foreach (Match m in _regex.Matches(text)) yield return (m.Index, m.Length);
+            foreach (Match m in _regex.Matches(text)) yield return (m.Index, m.Length, m);
             yield break;
         }
         if (_literal!.Length == 0) yield break;
         int at = 0;
         while ((at = text.IndexOf(_literal, at, StringComparison.Ordinal)) >= 0)
         {
-            yield return (at, _literal.Length);
+            yield return (at, _literal.Length, null);
             at += _literal.Length;
         }
     }

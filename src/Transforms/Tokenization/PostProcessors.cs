@@ -2,29 +2,44 @@ using System.Text.Json;
 
 namespace MlNetLlm.Tokenization;
 
-/// <summary>The token sequence a post-processor builds: tokens (as vocabulary strings or ids) with segment ids.</summary>
+/// <summary>The token sequence a post-processor builds: tokens with their ranges in the text, segment ids, special mask.</summary>
 internal sealed class ProcessedTokens
 {
-    public List<int> Ids { get; } = [];
+    public List<TokenPiece> Tokens { get; } = [];
     public List<int> TypeIds { get; } = [];
     public List<int> SpecialMask { get; } = [];
 
-    public void AddSpecial(int id, int typeId) { Ids.Add(id); TypeIds.Add(typeId); SpecialMask.Add(1); }
+    /// <summary>Which text each token came from: 0 the first, 1 the second of a pair, -1 a special token.</summary>
+    public List<int> SequenceIds { get; } = [];
 
-    public void AddSequence(List<int> ids, int typeId)
+    /// <summary>Adds a special token; it covers no text (range (0, 0)).</summary>
+    public void AddSpecial(int id, int typeId)
     {
-        Ids.AddRange(ids);
-        for (int i = 0; i < ids.Count; i++) { TypeIds.Add(typeId); SpecialMask.Add(0); }
+        Tokens.Add(new TokenPiece(id, 0, 0));
+        TypeIds.Add(typeId);
+        SpecialMask.Add(1);
+        SequenceIds.Add(-1);
+    }
+
+    public void AddSequence(List<TokenPiece> tokens, int typeId, bool second)
+    {
+        Tokens.AddRange(tokens);
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            TypeIds.Add(typeId);
+            SpecialMask.Add(0);
+            SequenceIds.Add(second ? 1 : 0);
+        }
     }
 }
 
 /// <summary>A <c>tokenizer.json</c> post-processor: adds special tokens around one text or a pair.</summary>
 internal abstract class PostProcessor
 {
-    public abstract ProcessedTokens Process(List<int> first, List<int>? second, bool addSpecialTokens);
+    public abstract ProcessedTokens Process(List<TokenPiece> first, List<TokenPiece>? second, bool addSpecialTokens);
 
     /// <summary>How many special tokens <see cref="Process"/> adds.</summary>
-    public int AddedTokenCount(bool pair) => Process([], pair ? [] : null, true).Ids.Count;
+    public int AddedTokenCount(bool pair) => Process([], pair ? [] : null, true).Tokens.Count;
 
     public static PostProcessor? Create(JsonElement config, Vocabulary vocab)
     {
@@ -70,13 +85,13 @@ internal sealed class TemplateProcessor(TemplateProcessor.Item[] single, Templat
         return new Item(null, seq.GetString("id") == "B", seq.GetInt("type_id") ?? 0);
     }).ToArray();
 
-    public override ProcessedTokens Process(List<int> first, List<int>? second, bool addSpecialTokens)
+    public override ProcessedTokens Process(List<TokenPiece> first, List<TokenPiece>? second, bool addSpecialTokens)
     {
         var result = new ProcessedTokens();
         foreach (var item in second is null ? single : pair)
         {
             if (item.SpecialId is int id) { if (addSpecialTokens) result.AddSpecial(id, item.TypeId); }
-            else result.AddSequence(item.IsSecond ? second! : first, item.TypeId);
+            else result.AddSequence(item.IsSecond ? second! : first, item.TypeId, item.IsSecond);
         }
         return result;
     }
@@ -85,16 +100,16 @@ internal sealed class TemplateProcessor(TemplateProcessor.Item[] single, Templat
 /// <summary>BERT (<c>[CLS] A [SEP] B [SEP]</c>) and RoBERTa (<c>&lt;s&gt; A &lt;/s&gt;&lt;/s&gt; B &lt;/s&gt;</c>) processing.</summary>
 internal sealed class ClsSepProcessor(int cls, int sep, bool doubleSeparator) : PostProcessor
 {
-    public override ProcessedTokens Process(List<int> first, List<int>? second, bool addSpecialTokens)
+    public override ProcessedTokens Process(List<TokenPiece> first, List<TokenPiece>? second, bool addSpecialTokens)
     {
         var result = new ProcessedTokens();
         if (addSpecialTokens) result.AddSpecial(cls, 0);
-        result.AddSequence(first, 0);
+        result.AddSequence(first, 0, second: false);
         if (addSpecialTokens) result.AddSpecial(sep, 0);
         if (second is not null)
         {
             if (addSpecialTokens && doubleSeparator) result.AddSpecial(sep, 1);
-            result.AddSequence(second, 1);
+            result.AddSequence(second, 1, second: true);
             if (addSpecialTokens) result.AddSpecial(sep, 1);
         }
         return result;
@@ -107,18 +122,18 @@ internal sealed class ClsSepProcessor(int cls, int sep, bool doubleSeparator) : 
 /// </summary>
 internal sealed class ByteLevelProcessor : PostProcessor
 {
-    public override ProcessedTokens Process(List<int> first, List<int>? second, bool addSpecialTokens)
+    public override ProcessedTokens Process(List<TokenPiece> first, List<TokenPiece>? second, bool addSpecialTokens)
     {
         var result = new ProcessedTokens();
-        result.AddSequence(first, 0);
-        if (second is not null) result.AddSequence(second, 1);
+        result.AddSequence(first, 0, second: false);
+        if (second is not null) result.AddSequence(second, 1, second: true);
         return result;
     }
 }
 
 internal sealed class SequenceProcessor(PostProcessor[] steps) : PostProcessor
 {
-    public override ProcessedTokens Process(List<int> first, List<int>? second, bool addSpecialTokens)
+    public override ProcessedTokens Process(List<TokenPiece> first, List<TokenPiece>? second, bool addSpecialTokens)
     {
         // The reference threads only the processed first sequence from one step to the next.
         ProcessedTokens? result = null;
@@ -126,7 +141,7 @@ internal sealed class SequenceProcessor(PostProcessor[] steps) : PostProcessor
         {
             if (step is ByteLevelProcessor) continue; // passes both sequences through unchanged
             result = step.Process(first, second, addSpecialTokens);
-            first = result.Ids;
+            first = result.Tokens;
             second = null;
         }
         return result ?? new ByteLevelProcessor().Process(first, second, addSpecialTokens);

@@ -6,13 +6,13 @@ namespace MlNetLlm.Tokenization;
 /// <summary>A <c>tokenizer.json</c> pre-tokenizer: splits normalized text into the words the model tokenizes.</summary>
 internal abstract class PreTokenizer
 {
-    /// <summary>Appends the words of <paramref name="text"/> to <paramref name="words"/>.</summary>
-    public abstract void Split(string text, int sectionIndex, List<string> words);
+    /// <summary>Appends the words of <paramref name="text"/> (with their alignment) to <paramref name="words"/>.</summary>
+    public abstract void Split(AlignedText text, int sectionIndex, List<AlignedText> words);
 
     /// <summary>Applies <see cref="Split"/> to every input word (the reference's <c>pre_tokenize</c> over arrays).</summary>
-    public List<string> SplitAll(List<string> input, int sectionIndex)
+    public List<AlignedText> SplitAll(List<AlignedText> input, int sectionIndex)
     {
-        var output = new List<string>(input.Count);
+        var output = new List<AlignedText>(input.Count);
         foreach (var w in input) Split(w, sectionIndex, output);
         return output;
     }
@@ -46,11 +46,11 @@ internal abstract class RangePreTokenizer : PreTokenizer
     /// <summary>Appends the (start, length) of each word of <paramref name="text"/>.</summary>
     public abstract void SplitRanges(string text, List<(int Start, int Length)> words);
 
-    public sealed override void Split(string text, int sectionIndex, List<string> words)
+    public sealed override void Split(AlignedText text, int sectionIndex, List<AlignedText> words)
     {
         var ranges = new List<(int Start, int Length)>();
-        SplitRanges(text, ranges);
-        foreach (var (start, length) in ranges) words.Add(text.Substring(start, length));
+        SplitRanges(text.Text, ranges);
+        foreach (var (start, length) in ranges) words.Add(text.Slice(start, length));
     }
 }
 
@@ -82,15 +82,15 @@ internal sealed class BertPreTokenizer : RangePreTokenizer
 /// </summary>
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : PreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void Split(AlignedText text, int sectionIndex, List<AlignedText> words)
     {
-        if (addPrefixSpace && !text.StartsWith(' ')) text = " " + text;
-        if (!useRegex) { words.Add(ByteLevelAlphabet.Encode(text)); return; }
+        if (addPrefixSpace && !text.Text.StartsWith(' ')) text = text.Prepend(" ");
+        if (!useRegex) { words.Add(ByteLevelAlphabet.Encode(text, 0, text.Length)); return; }
         int i = 0;
         while (i < text.Length)
         {
-            int end = MatchAt(text, i);
-            words.Add(ByteLevelAlphabet.Encode(text.AsSpan(i, end - i)));
+            int end = MatchAt(text.Text, i);
+            words.Add(ByteLevelAlphabet.Encode(text, i, end));
             i = end;
         }
     }
@@ -158,15 +158,24 @@ internal static class ByteLevelAlphabet
         return map;
     }
 
-    public static string Encode(ReadOnlySpan<char> text)
+    /// <summary>
+    /// Characters [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="text"/> as stand-ins for their
+    /// UTF-8 bytes; each character's range goes to its first byte.
+    /// </summary>
+    public static AlignedText Encode(AlignedText text, int from, int to)
     {
-        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        Span<byte> bytes = max <= 512 ? stackalloc byte[max] : new byte[max];
-        int count = Encoding.UTF8.GetBytes(text, bytes);
-        return string.Create(count, bytes[..count].ToArray(), static (dst, src) =>
+        var b = text.CreateBuilder(to - from);
+        Span<byte> bytes = stackalloc byte[4];
+        Span<char> mapped = stackalloc char[4];
+        for (int i = from; i < to;)
         {
-            for (int k = 0; k < src.Length; k++) dst[k] = ByteToChar[src[k]];
-        });
+            JsText.CodePointAt(text.Text, i, out int len);
+            int count = Encoding.UTF8.GetBytes(text.Text.AsSpan(i, len), bytes);
+            for (int k = 0; k < count; k++) mapped[k] = ByteToChar[bytes[k]];
+            b.Append(mapped[..count], i, i + len);
+            i += len;
+        }
+        return b.Build();
     }
 
     /// <summary>Maps stand-in characters back to bytes; characters outside the alphabet become byte 0, as in the reference.</summary>
@@ -179,11 +188,11 @@ internal static class ByteLevelAlphabet
 }
 
 /// <summary><c>\w+|[^\w\s]+</c> (ASCII <c>\w</c>, as JS without the u flag).</summary>
-internal sealed class WhitespacePreTokenizer : PreTokenizer
+internal sealed class WhitespacePreTokenizer : RangePreTokenizer
 {
     private static bool IsWord(char c) => c == '_' || char.IsAsciiLetterOrDigit(c);
 
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void SplitRanges(string text, List<(int Start, int Length)> words)
     {
         int i = 0;
         while (i < text.Length)
@@ -192,7 +201,7 @@ internal sealed class WhitespacePreTokenizer : PreTokenizer
             bool word = IsWord(text[i]);
             int j = i + 1;
             while (j < text.Length && !JsText.IsWhitespace(text[j]) && IsWord(text[j]) == word) j++;
-            words.Add(text[i..j]);
+            words.Add((i, j - i));
             i = j;
         }
     }
@@ -218,33 +227,43 @@ internal sealed class MetaspacePreTokenizer(string replacement, string? strRep, 
 {
     private readonly string _rep = string.IsNullOrEmpty(strRep) ? replacement : strRep;
 
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void Split(AlignedText text, int sectionIndex, List<AlignedText> words)
     {
-        var normalized = text.Replace(" ", _rep);
-        if (!normalized.StartsWith(replacement, StringComparison.Ordinal)
+        var b = text.CreateBuilder(text.Length + _rep.Length);
+        int run = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text.Text[i] != ' ') continue;
+            b.Copy(run, i);
+            b.Append(_rep, i, i + 1);
+            run = i + 1;
+        }
+        b.Copy(run, text.Length);
+        var replaced = b.Build();
+        if (!replaced.Text.StartsWith(replacement, StringComparison.Ordinal)
             && (prependScheme == "always" || (prependScheme == "first" && sectionIndex == 0)))
-            normalized = _rep + normalized;
-        words.Add(normalized);
+            replaced = replaced.Prepend(_rep);
+        words.Add(replaced);
     }
 }
 
-internal sealed class SplitPreTokenizer(TokenizerPattern pattern, bool invert, string? behavior) : PreTokenizer
+internal sealed class SplitPreTokenizer(TokenizerPattern pattern, bool invert, string? behavior) : RangePreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void SplitRanges(string text, List<(int Start, int Length)> words)
     {
-        foreach (var (piece, isMatch) in pattern.Split(text))
+        foreach (var (start, length, isMatch) in pattern.Split(text))
         {
-            if (invert) { if (isMatch) words.Add(piece); }
-            else if (string.Equals(behavior, "removed", StringComparison.OrdinalIgnoreCase)) { if (!isMatch) words.Add(piece); }
-            else words.Add(piece);
+            if (invert) { if (isMatch) words.Add((start, length)); }
+            else if (string.Equals(behavior, "removed", StringComparison.OrdinalIgnoreCase)) { if (!isMatch) words.Add((start, length)); }
+            else words.Add((start, length));
         }
     }
 }
 
 /// <summary>Runs of characters in a class and runs of characters outside it (Punctuation pre-tokenizer).</summary>
-internal sealed class CharClassPreTokenizer(Func<int, bool> inClass, bool keepRunsTogether) : PreTokenizer
+internal sealed class CharClassPreTokenizer(Func<int, bool> inClass, bool keepRunsTogether) : RangePreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void SplitRanges(string text, List<(int Start, int Length)> words)
     {
         int i = 0;
         while (i < text.Length)
@@ -252,16 +271,16 @@ internal sealed class CharClassPreTokenizer(Func<int, bool> inClass, bool keepRu
             bool cls = inClass(JsText.CodePointAt(text, i, out int len));
             int j = i + len;
             while (keepRunsTogether && j < text.Length && inClass(JsText.CodePointAt(text, j, out int l)) == cls) j += l;
-            words.Add(text[i..j]);
+            words.Add((i, j - i));
             i = j;
         }
     }
 }
 
 /// <summary>Separates digits (<c>\d</c>, ASCII) from the rest, each digit alone when <c>individual_digits</c>.</summary>
-internal sealed class DigitsPreTokenizer(bool individual) : PreTokenizer
+internal sealed class DigitsPreTokenizer(bool individual) : RangePreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void SplitRanges(string text, List<(int Start, int Length)> words)
     {
         int i = 0;
         while (i < text.Length)
@@ -270,7 +289,7 @@ internal sealed class DigitsPreTokenizer(bool individual) : PreTokenizer
             int j = i + 1;
             if (!digit || !individual)
                 while (j < text.Length && char.IsAsciiDigit(text[j]) == digit) j++;
-            words.Add(text[i..j]);
+            words.Add((i, j - i));
             i = j;
         }
     }
@@ -278,14 +297,14 @@ internal sealed class DigitsPreTokenizer(bool individual) : PreTokenizer
 
 internal sealed class ReplacePreTokenizer(TokenizerPattern pattern, string content) : PreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words) => words.Add(pattern.ReplaceAll(text, content));
+    public override void Split(AlignedText text, int sectionIndex, List<AlignedText> words) => words.Add(pattern.ReplaceAll(text, content));
 }
 
 internal sealed class SequencePreTokenizer(PreTokenizer[] steps) : PreTokenizer
 {
-    public override void Split(string text, int sectionIndex, List<string> words)
+    public override void Split(AlignedText text, int sectionIndex, List<AlignedText> words)
     {
-        var current = new List<string> { text };
+        var current = new List<AlignedText> { text };
         foreach (var step in steps) current = step.SplitAll(current, sectionIndex);
         words.AddRange(current);
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
@@ -11,28 +12,31 @@ namespace MlNetLlm;
 /// Reads <c>tokenizer.json</c> (normalizer, pre-tokenizer, WordPiece/BPE/Unigram model, post-processor, decoder,
 /// added tokens) when present, otherwise <c>vocab.txt</c> (BERT) or <c>vocab.json</c> + <c>merges.txt</c>
 /// (GPT-2/RoBERTa), plus <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c>.
-/// Immutable and safe to use from several threads.
+/// Immutable and safe to use from several threads. It is a <see cref="Tokenizer"/>, so it works wherever ML.NET takes one
+/// (<see cref="Tokenizer.EncodeToIds(string, bool, bool)"/>, <see cref="Tokenizer.CountTokens(string, bool, bool)"/>,
+/// <see cref="Tokenizer.GetIndexByTokenCount(string, int, out string?, out int, bool, bool)"/>, <see cref="Decode(IEnumerable{int})"/>)
+/// with the same ids as <see cref="Encode(string?, string?, bool, int?)"/>, special tokens included.
 /// </summary>
-public sealed class PretrainedTokenizer
+public sealed class PretrainedTokenizer : Tokenizer
 {
     private const int ParallelBatchThreshold = 64;
 
-    private readonly TextNormalizer? _normalizer;
+    private readonly TextNormalizer? _normalizer, _textNormalizer;
     private readonly PreTokenizer? _preTokenizer;
     private readonly TokenModel _model;
     private readonly PostProcessor? _postProcessor;
     private readonly TokenDecoder? _decoder;
     private readonly Dictionary<string, AddedToken> _addedTokens;
+    private readonly Dictionary<string, AddedToken>.AlternateLookup<ReadOnlySpan<char>> _addedBySpan;
     private readonly AddedTokenSplitter _rawSplitter, _normalizedSplitter;
     private readonly HashSet<string> _specialTokens;
-    private readonly bool _cleanUpTokenizationSpaces, _removeSpace, _lowercaseAndRemoveAccent;
-    private readonly Lazy<Tokenizer?> _underlying;
+    private readonly bool _cleanUpTokenizationSpaces;
 
     private PretrainedTokenizer(string directory, JsonElement tokenizerJson, JsonElement config, Vocabulary? vocabOverride = null)
     {
         Directory = directory;
         _normalizer = TokenizerJson.Section("normalizer", () => TextNormalizer.Create(tokenizerJson.GetPropertyOrNull("normalizer")));
-        _preTokenizer = TokenizerJson.Section("pre_tokenizer", () => PreTokenizer.Create(tokenizerJson.GetPropertyOrNull("pre_tokenizer")));
+        _preTokenizer = TokenizerJson.Section("pre_tokenizer", () => MlNetLlm.Tokenization.PreTokenizer.Create(tokenizerJson.GetPropertyOrNull("pre_tokenizer")));
         _model = TokenizerJson.Section("model", () => TokenModel.Create(tokenizerJson.GetProperty("model")));
 
         _addedTokens = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
@@ -68,9 +72,17 @@ public sealed class PretrainedTokenizer
         _postProcessor = TokenizerJson.Section("post_processor", () => PostProcessor.Create(tokenizerJson.GetPropertyOrNull("post_processor"), _model.Vocabulary));
         _decoder = TokenizerJson.Section("decoder", () => TokenDecoder.Create(tokenizerJson.GetPropertyOrNull("decoder"), t => _addedTokens.ContainsKey(t)));
 
+        _addedBySpan = _addedTokens.GetAlternateLookup<ReadOnlySpan<char>>();
         _cleanUpTokenizationSpaces = config.GetBool("clean_up_tokenization_spaces", true);
-        _removeSpace = config.GetBool("remove_space", false);
-        _lowercaseAndRemoveAccent = config.GetBool("do_lowercase_and_remove_accent", false);
+        // Legacy configs rewrite the text before tokenizer.json's normalizer (added tokens see only the latter).
+        TextNormalizer?[] steps =
+        [
+            config.GetBool("remove_space", false) ? new CollapseSpacesNormalizer() : null,
+            config.GetBool("do_lowercase_and_remove_accent", false) ? new LowercaseAndRemoveAccentNormalizer() : null,
+            _normalizer,
+        ];
+        var chain = steps.OfType<TextNormalizer>().ToArray();
+        _textNormalizer = chain.Length switch { 0 => null, 1 => chain[0], _ => new SequenceNormalizer(chain) };
         // Hugging Face writes a huge sentinel (1e30) for "no limit".
         if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("model_max_length", out var max)
             && max.ValueKind == JsonValueKind.Number && max.GetDouble() is > 0 and < 1e9)
@@ -84,7 +96,6 @@ public sealed class PretrainedTokenizer
         SepToken = config.GetTokenString("sep_token");
         MaskToken = config.GetTokenString("mask_token");
         ChatTemplate = config.GetString("chat_template");
-        _underlying = new Lazy<Tokenizer?>(CreateUnderlyingTokenizer);
     }
 
     /// <summary>The files a tokenizer may read from its folder (what a saved pipeline embeds).</summary>
@@ -121,20 +132,18 @@ public sealed class PretrainedTokenizer
     /// <summary>Id of <see cref="PadToken"/>, falling back to the end-of-sequence token, then 0 (what batching pads with).</summary>
     public int PadTokenId => TokenToId(PadToken) ?? TokenToId(EosToken) ?? 0;
 
-    /// <summary>Whether <see cref="Decode"/> removes spaces before punctuation and contractions (<c>clean_up_tokenization_spaces</c>).</summary>
+    /// <summary>Whether <see cref="Decode(IEnumerable{int}, bool)"/> removes spaces before punctuation and contractions (<c>clean_up_tokenization_spaces</c>).</summary>
     internal bool CleansUpTokenizationSpaces => _cleanUpTokenizationSpaces;
 
     /// <summary>The Jinja chat template from <c>tokenizer_config.json</c>, if any.</summary>
     public string? ChatTemplate { get; }
 
     /// <summary>
-    /// The closest <see cref="Microsoft.ML.Tokenizers.Tokenizer"/> for this folder, for APIs that take one:
-    /// <see cref="BertTokenizer"/> for WordPiece vocabularies, <see cref="CodeGenTokenizer"/> when the folder has
-    /// <c>vocab.json</c> + <c>merges.txt</c>, <see cref="LlamaTokenizer"/> when it has a SentencePiece
-    /// <c>tokenizer.model</c>; otherwise null. These follow their own rules and can differ from Hugging Face on
-    /// edge cases (accents, symbols, control characters); <see cref="Encode(string?, string?, bool, int?)"/> is the exact one.
+    /// This tokenizer. It used to be a separate, approximate <c>Microsoft.ML.Tokenizers</c> tokenizer for APIs that take
+    /// one; <see cref="PretrainedTokenizer"/> now derives from <see cref="Tokenizer"/> with the exact ids, so pass it directly.
     /// </summary>
-    public Tokenizer? UnderlyingTokenizer => _underlying.Value;
+    [Obsolete("PretrainedTokenizer is a Microsoft.ML.Tokenizers.Tokenizer with the exact Hugging Face ids: use it directly.")]
+    public Tokenizer? UnderlyingTokenizer => this;
 
     /// <summary>Loads the tokenizer files of a Hugging Face model folder.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -212,15 +221,22 @@ public sealed class PretrainedTokenizer
     {
         if (maxLength is <= 0) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be positive.");
         if (!Enum.IsDefined(truncation)) throw new ArgumentOutOfRangeException(nameof(truncation), truncation, "Unknown TruncationStrategy.");
-        var first = EncodeText(text ?? "");
-        var second = string.IsNullOrEmpty(textPair) ? null : EncodeText(textPair);
-        if (maxLength is int max)
+        int? limit = maxLength is int max ? Math.Min(max, ModelMaxLength ?? int.MaxValue) : null;
+        return EncodeCore(text ?? "", string.IsNullOrEmpty(textPair) ? null : textPair, addSpecialTokens, limit, truncation);
+    }
+
+    private TokenizedText EncodeCore(string text, string? textPair, bool addSpecialTokens, int? limit, TruncationStrategy truncation,
+        bool normalize = true, bool preTokenize = true)
+    {
+        var first = EncodeText(text, normalize, preTokenize);
+        var second = textPair is null ? null : EncodeText(textPair, normalize, preTokenize);
+        if (limit is int max)
         {
-            int limit = Math.Min(max, ModelMaxLength ?? int.MaxValue), special = addSpecialTokens ? SpecialTokenCount(second is not null) : 0;
-            if (limit < special)
-                throw new ArgumentOutOfRangeException(nameof(maxLength), max,
-                    $"maxLength {limit} leaves no room for the {special} special tokens this tokenizer adds to a {(second is null ? "single text" : "pair")}.");
-            Truncation.Apply(first, second, limit - special, truncation);
+            int special = addSpecialTokens ? SpecialTokenCount(second is not null) : 0;
+            if (max < special)
+                throw new ArgumentOutOfRangeException("maxLength", max,
+                    $"maxLength {max} leaves no room for the {special} special tokens this tokenizer adds to a {(second is null ? "single text" : "pair")}.");
+            Truncation.Apply(first, second, max - special, truncation);
         }
 
         ProcessedTokens processed;
@@ -228,14 +244,22 @@ public sealed class PretrainedTokenizer
         else
         {
             processed = new ProcessedTokens();
-            processed.AddSequence(first, 0);
-            if (second is not null) processed.AddSequence(second, 1);
+            processed.AddSequence(first, 0, second: false);
+            if (second is not null) processed.AddSequence(second, 1, second: true);
         }
 
-        var ids = processed.Ids.ToArray();
-        var tokens = new string[ids.Length];
-        for (int i = 0; i < ids.Length; i++) tokens[i] = _model.Vocabulary.GetToken(ids[i]) ?? UnknownToken ?? "";
-        return new TokenizedText(ids, processed.TypeIds.ToArray(), tokens, processed.SpecialMask.ToArray());
+        int count = processed.Tokens.Count;
+        var ids = new int[count];
+        var tokens = new string[count];
+        var offsets = new (int Start, int Length)[count];
+        for (int i = 0; i < count; i++)
+        {
+            var t = processed.Tokens[i];
+            ids[i] = t.Id;
+            tokens[i] = _model.Vocabulary.GetToken(t.Id) ?? UnknownToken ?? "";
+            offsets[i] = (t.Start, t.End - t.Start);
+        }
+        return new TokenizedText(ids, processed.TypeIds.ToArray(), tokens, processed.SpecialMask.ToArray(), offsets, processed.SequenceIds.ToArray());
     }
 
     /// <summary>How many special tokens the post-processor adds to a single text, or to a pair (Hugging Face <c>num_special_tokens_to_add</c>).</summary>
@@ -300,100 +324,224 @@ public sealed class PretrainedTokenizer
     /// <summary>The vocabulary string of an id, or null when out of range.</summary>
     public string? IdToToken(int id) => _model.Vocabulary.GetToken(id);
 
-    /// <summary>Whether the id belongs to a special token (skipped by <see cref="Decode"/>).</summary>
+    /// <summary>Whether the id belongs to a special token (skipped by <see cref="Decode(IEnumerable{int}, bool)"/>).</summary>
     public bool IsSpecialToken(int id) => IdToToken(id) is { } t && _specialTokens.Contains(t);
 
-    private List<int> EncodeText(string text)
+    /// <summary>Decodes ids to text, dropping special tokens (the <see cref="Tokenizer"/> form of <see cref="Decode(IEnumerable{int}, bool)"/>).</summary>
+    public override string Decode(IEnumerable<int> ids) => Decode(ids, skipSpecialTokens: true);
+
+    /// <summary>
+    /// Decodes as many of <paramref name="ids"/> (special tokens dropped) as fit into <paramref name="destination"/>:
+    /// the longest prefix of the ids whose text fits.
+    /// </summary>
+    public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
     {
-        var ids = new List<int>();
+        ArgumentNullException.ThrowIfNull(ids);
+        var all = ids as IReadOnlyList<int> ?? ids.ToArray();
+        string text = Decode(all, skipSpecialTokens: true);
+        int count = all.Count;
+        if (text.Length > destination.Length)
+        {
+            // Decoded length grows with the prefix: find the longest prefix that fits.
+            int low = 0, high = count - 1;
+            text = "";
+            while (low <= high)
+            {
+                int mid = (low + high) / 2;
+                var candidate = Decode(all.Take(mid), skipSpecialTokens: true);
+                if (candidate.Length <= destination.Length) { text = candidate; count = mid; low = mid + 1; }
+                else high = mid - 1;
+            }
+            if (low == 0) count = 0;
+        }
+        text.AsSpan().CopyTo(destination);
+        idsConsumed = count;
+        charsWritten = text.Length;
+        return count == all.Count ? OperationStatus.Done : OperationStatus.DestinationTooSmall;
+    }
+
+    /// <summary>The <see cref="Tokenizer"/> encoding: <see cref="Encode(string?, string?, bool, int?)"/> with special tokens, offsets into the text.</summary>
+    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var encoded = EncodeForTokenizer(text, textSpan, settings, out int consumed);
+        var tokens = new EncodedToken[encoded.Count];
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var (start, length) = encoded.Offsets[i];
+            tokens[i] = new EncodedToken(encoded.Ids[i], encoded.Tokens[i], new Range(start, start + length));
+        }
+        return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = null, CharsConsumed = consumed };
+    }
+
+    /// <inheritdoc cref="EncodeToTokens(string?, ReadOnlySpan{char}, EncodeSettings)"/>
+    protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var encoded = EncodeForTokenizer(text, textSpan, settings, out int consumed);
+        return new EncodeResults<int> { Tokens = encoded.Ids, NormalizedText = null, CharsConsumed = consumed };
+    }
+
+    /// <summary>Number of ids <see cref="Encode(string?, string?, bool, int?)"/> gives, special tokens included.</summary>
+    protected override int CountTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings) =>
+        EncodeForTokenizer(text, textSpan, settings with { MaxTokenCount = int.MaxValue }, out _).Count;
+
+    /// <summary>
+    /// Where to cut the original text so that its ids, special tokens included, number at most
+    /// <see cref="EncodeSettings.MaxTokenCount"/>: the end of the last token kept (from the start) or the start of the
+    /// first token kept (<paramref name="fromEnd"/>). Never cuts inside a character; <paramref name="normalizedString"/> is
+    /// null because the index is into the original text.
+    /// </summary>
+    protected override int GetIndexByTokenCount(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, bool fromEnd,
+        out string? normalizedString, out int tokenCount)
+    {
+        normalizedString = null;
+        var input = text ?? textSpan.ToString();
+        var full = EncodeCore(input, null, true, null, TruncationStrategy.LongestFirst, settings.ConsiderNormalization, settings.ConsiderPreTokenization);
+        int special = SpecialTokenCount();
+        int keep = KeptContentTokens(full, settings.MaxTokenCount - special, fromEnd);
+        int content = full.Count - special;
+        tokenCount = keep == 0 && settings.MaxTokenCount < special ? 0 : keep + special;
+        if (keep == content) return fromEnd ? 0 : input.Length;
+        var contentOffsets = ContentOffsets(full);
+        if (fromEnd) return keep == 0 ? input.Length : contentOffsets[content - keep].Start;
+        return keep == 0 ? 0 : contentOffsets[keep - 1].Start + contentOffsets[keep - 1].Length;
+    }
+
+    // Encodes for the Tokenizer members: special tokens included, at most MaxTokenCount ids (text tokens are cut, the
+    // special tokens kept, never inside a character); consumed is how much of the text the kept tokens cover.
+    private TokenizedText EncodeForTokenizer(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, out int consumed)
+    {
+        var input = text ?? textSpan.ToString();
+        bool normalize = settings.ConsiderNormalization, preTokenize = settings.ConsiderPreTokenization;
+        var full = EncodeCore(input, null, true, null, TruncationStrategy.LongestFirst, normalize, preTokenize);
+        consumed = input.Length;
+        if (full.Count <= settings.MaxTokenCount) return full;
+        int special = SpecialTokenCount();
+        if (settings.MaxTokenCount < special)
+        {
+            consumed = 0;
+            return EncodeCore("", null, false, null, TruncationStrategy.LongestFirst);
+        }
+        int keep = KeptContentTokens(full, settings.MaxTokenCount - special, fromEnd: false);
+        var offsets = ContentOffsets(full);
+        consumed = keep == 0 ? 0 : offsets[keep - 1].Start + offsets[keep - 1].Length;
+        return EncodeCore(input, null, true, keep + special, TruncationStrategy.LongestFirst, normalize, preTokenize);
+    }
+
+    // How many text tokens (at most max) can be kept from the start or the end without splitting a character: a token
+    // with an empty span continues the character before it.
+    private static int KeptContentTokens(TokenizedText full, int max, bool fromEnd)
+    {
+        var offsets = ContentOffsets(full);
+        int keep = Math.Clamp(max, 0, offsets.Count);
+        if (keep == offsets.Count) return keep;
+        if (fromEnd)
+            while (keep > 0 && offsets[offsets.Count - keep].Length == 0 && offsets[offsets.Count - keep].Start > 0) keep--;
+        else
+            while (keep > 0 && offsets[keep].Length == 0 && offsets[keep].Start == offsets[keep - 1].Start + offsets[keep - 1].Length) keep--;
+        return keep;
+    }
+
+    private static List<(int Start, int Length)> ContentOffsets(TokenizedText encoded)
+    {
+        var list = new List<(int Start, int Length)>(encoded.Count);
+        for (int i = 0; i < encoded.Count; i++)
+            if (encoded.SequenceIds[i] >= 0) list.Add(encoded.Offsets[i]);
+        return list;
+    }
+
+    // Added tokens are cut out of the raw text, the rest is normalized, cut around normalized added tokens,
+    // pre-tokenized into words and each word tokenized by the model; every token keeps its range of the original text.
+    private List<TokenPiece> EncodeText(string text, bool normalize, bool preTokenize)
+    {
+        var tokens = new List<TokenPiece>();
         var sections = _rawSplitter.Split(text);
-        ApplyStrip(sections);
+        ApplyStrip(text, sections);
+        List<(int Start, int Length)>? ranges = null;
         for (int index = 0; index < sections.Count; index++)
         {
-            var section = sections[index];
-            if (section.Length == 0) continue;
-            if (_addedTokens.TryGetValue(section, out var added)) { ids.Add(added.Id); continue; }
-            if (_removeSpace) section = string.Join(' ', section.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            if (_lowercaseAndRemoveAccent) section = JsText.RemoveMarks(JsText.ToLower(section), nonSpacingOnly: false);
-            if (_normalizer is not null) section = _normalizer.Normalize(section);
+            var (start, length) = sections[index];
+            if (length == 0) continue;
+            if (_addedBySpan.TryGetValue(text.AsSpan(start, length), out var added)) { tokens.Add(new TokenPiece(added.Id, start, start + length)); continue; }
+            var section = AlignedText.Identity(text.Substring(start, length), start);
+            if (normalize && _textNormalizer is not null) section = _textNormalizer.Normalize(section);
             if (section.Length == 0) continue;
 
-            var subsections = _normalizedSplitter.Split(section);
-            ApplyStrip(subsections);
-            foreach (var sub in subsections)
+            var subsections = _normalizedSplitter.Split(section.Text);
+            ApplyStrip(section.Text, subsections);
+            foreach (var (subStart, subLength) in subsections)
             {
-                if (sub.Length == 0) continue;
-                if (_addedTokens.TryGetValue(sub, out added)) { ids.Add(added.Id); continue; }
-                int mark = ids.Count;
-                if (_preTokenizer is null) _model.Tokenize(sub, ids);
+                if (subLength == 0) continue;
+                if (_addedBySpan.TryGetValue(section.Text.AsSpan(subStart, subLength), out added))
+                {
+                    var (s, e) = section.Span(subStart, subStart + subLength);
+                    tokens.Add(new TokenPiece(added.Id, s, e));
+                    continue;
+                }
+                var sub = subLength == section.Length ? section : section.Slice(subStart, subLength);
+                int mark = tokens.Count;
+                if (_preTokenizer is null || !preTokenize) AddWord(sub, 0, sub.Length, tokens);
                 else if (_preTokenizer is RangePreTokenizer splitter)
                 {
-                    var ranges = new List<(int Start, int Length)>();
-                    splitter.SplitRanges(sub, ranges);
-                    foreach (var (start, length) in ranges) _model.Tokenize(sub.AsSpan(start, length), ids);
+                    (ranges ??= []).Clear();
+                    splitter.SplitRanges(sub.Text, ranges);
+                    foreach (var (wordStart, wordLength) in ranges) AddWord(sub, wordStart, wordLength, tokens);
                 }
                 else
                 {
-                    var words = new List<string>();
+                    var words = new List<AlignedText>();
                     _preTokenizer.Split(sub, index, words);
-                    foreach (var word in words) _model.Tokenize(word, ids);
+                    foreach (var word in words) AddWord(word, 0, word.Length, tokens);
                 }
-                if (_model.FuseUnknown && _model.UnknownId is int unk) FuseUnknown(ids, mark, unk);
+                if (_model.FuseUnknown && _model.UnknownId is int unk) FuseUnknown(tokens, mark, unk);
             }
         }
-        return ids;
+        return tokens;
     }
 
-    private void ApplyStrip(List<string> sections)
+    // Tokenizes characters [start, start + length) of a word and maps the model's ranges to the original text.
+    private void AddWord(AlignedText word, int start, int length, List<TokenPiece> tokens)
+    {
+        int mark = tokens.Count;
+        _model.Tokenize(word.Text.AsSpan(start, length), tokens);
+        for (int i = mark; i < tokens.Count; i++)
+        {
+            var t = tokens[i];
+            var (s, e) = word.Span(start + t.Start, start + t.End);
+            tokens[i] = new TokenPiece(t.Id, s, e);
+        }
+    }
+
+    // lstrip/rstrip added tokens take the whitespace next to them off the neighbouring sections.
+    private void ApplyStrip(string text, List<(int Start, int Length)> sections)
     {
         for (int i = 0; i < sections.Count; i++)
         {
-            if (!_addedTokens.TryGetValue(sections[i], out var token)) continue;
-            if (token.LeftStrip && i > 0) sections[i - 1] = JsText.TrimEnd(sections[i - 1]);
-            if (token.RightStrip && i < sections.Count - 1) sections[i + 1] = JsText.TrimStart(sections[i + 1]);
+            var (start, length) = sections[i];
+            if (!_addedBySpan.TryGetValue(text.AsSpan(start, length), out var token)) continue;
+            if (token.LeftStrip && i > 0)
+            {
+                var (ps, pl) = sections[i - 1];
+                while (pl > 0 && JsText.IsWhitespace(text[ps + pl - 1])) pl--;
+                sections[i - 1] = (ps, pl);
+            }
+            if (token.RightStrip && i < sections.Count - 1)
+            {
+                var (ns, nl) = sections[i + 1];
+                while (nl > 0 && JsText.IsWhitespace(text[ns])) { ns++; nl--; }
+                sections[i + 1] = (ns, nl);
+            }
         }
     }
 
-    private static void FuseUnknown(List<int> ids, int start, int unk)
+    private static void FuseUnknown(List<TokenPiece> tokens, int start, int unk)
     {
         int write = start;
-        for (int read = start; read < ids.Count; read++)
-            if (!(ids[read] == unk && write > start && ids[write - 1] == unk)) ids[write++] = ids[read];
-        ids.RemoveRange(write, ids.Count - write);
-    }
-
-    private Tokenizer? CreateUnderlyingTokenizer()
-    {
-        if (_model is WordPieceModel wordPiece)
+        for (int read = start; read < tokens.Count; read++)
         {
-            using var vocab = new MemoryStream();
-            using (var writer = new StreamWriter(vocab, leaveOpen: true))
-                for (int id = 0; id < _model.Vocabulary.Size; id++) writer.Write((_model.Vocabulary.GetToken(id) ?? $"[unused_{id}]") + "\n");
-            vocab.Position = 0;
-            bool lower = _normalizer is BertNormalizer || _lowercaseAndRemoveAccent;
-            return BertTokenizer.Create(vocab, new BertOptions
-            {
-                LowerCaseBeforeTokenization = lower,
-                UnknownToken = UnknownToken ?? "[UNK]",
-                ClassificationToken = ClsToken ?? "[CLS]",
-                SeparatorToken = SepToken ?? "[SEP]",
-                PaddingToken = PadToken ?? "[PAD]",
-                MaskingToken = MaskToken ?? "[MASK]",
-                ContinuingSubwordPrefix = wordPiece.Prefix,
-            });
+            var t = tokens[read];
+            if (t.Id == unk && write > start && tokens[write - 1].Id == unk) tokens[write - 1] = tokens[write - 1] with { End = t.End };
+            else tokens[write++] = t;
         }
-        string vocabJson = Path.Combine(Directory, "vocab.json"), merges = Path.Combine(Directory, "merges.txt");
-        if (File.Exists(vocabJson) && File.Exists(merges))
-        {
-            using var v = File.OpenRead(vocabJson);
-            using var m = File.OpenRead(merges);
-            return CodeGenTokenizer.Create(v, m);
-        }
-        if (ModelFolder.FindFirst(Directory, "tokenizer.model", "spiece.model", "sentencepiece.bpe.model") is { } spm)
-        {
-            using var s = File.OpenRead(spm);
-            return LlamaTokenizer.Create(s);
-        }
-        return null;
+        tokens.RemoveRange(write, tokens.Count - write);
     }
 }

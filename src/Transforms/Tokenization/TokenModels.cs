@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -22,8 +23,8 @@ internal abstract class TokenModel
     /// <summary>Whether consecutive unknown tokens collapse into one.</summary>
     public bool FuseUnknown { get; }
 
-    /// <summary>Appends the ids of <paramref name="word"/> to <paramref name="ids"/>.</summary>
-    public abstract void Tokenize(ReadOnlySpan<char> word, List<int> ids);
+    /// <summary>Appends the tokens of <paramref name="word"/>, with their character ranges in the word, to <paramref name="tokens"/>.</summary>
+    public abstract void Tokenize(ReadOnlySpan<char> word, List<TokenPiece> tokens);
 
     public static TokenModel Create(JsonElement config)
     {
@@ -121,10 +122,10 @@ internal sealed class WordPieceModel : TokenModel
     private bool TryPiece(ReadOnlySpan<char> piece, bool continuation, out int id) =>
         continuation && Prefix.Length > 0 ? _continuations.TryGetValue(piece, out id) : Vocabulary.TryGetId(piece, out id);
 
-    public override void Tokenize(ReadOnlySpan<char> word, List<int> ids)
+    public override void Tokenize(ReadOnlySpan<char> word, List<TokenPiece> tokens)
     {
-        if (word.Length > _maxChars && JsText.CodePointCount(word) > _maxChars) { AddUnknown(ids); return; }
-        int mark = ids.Count, start = 0;
+        if (word.Length > _maxChars && JsText.CodePointCount(word) > _maxChars) { AddUnknown(tokens, word.Length); return; }
+        int mark = tokens.Count, start = 0;
         while (start < word.Length)
         {
             int end = word.Length, found = -1;
@@ -137,38 +138,39 @@ internal sealed class WordPieceModel : TokenModel
             }
             if (found < 0)
             {
-                ids.RemoveRange(mark, ids.Count - mark);
-                AddUnknown(ids);
+                tokens.RemoveRange(mark, tokens.Count - mark);
+                AddUnknown(tokens, word.Length);
                 return;
             }
-            ids.Add(found);
+            tokens.Add(new TokenPiece(found, start, end));
             start = end;
         }
     }
 
-    private void AddUnknown(List<int> ids)
+    private void AddUnknown(List<TokenPiece> tokens, int length)
     {
-        if (UnknownId is int unk) ids.Add(unk);
+        if (UnknownId is int unk) tokens.Add(new TokenPiece(unk, 0, length));
     }
 }
 
 /// <summary>
 /// Byte-pair encoding: merges adjacent symbols by rank (lowest first, leftmost on ties), with optional byte fallback
-/// (<c>&lt;0xXX&gt;</c> tokens) for pieces missing from the vocabulary.
+/// (<c>&lt;0xXX&gt;</c> tokens) for pieces missing from the vocabulary. Merging uses a priority queue of candidate pairs
+/// ordered by (rank, position), as Hugging Face <c>tokenizers</c> does: O(n log n) in the word length.
 /// </summary>
 internal sealed class BpeModel : TokenModel
 {
     private const int MaxCachedWordLength = 256, CacheCapacity = 10_000;
-    private readonly Dictionary<long, int> _ranks;
+    private readonly Dictionary<long, (int Rank, int MergedId)> _merges;
     private readonly string? _endOfWordSuffix, _continuingSubwordSuffix;
     private readonly bool _byteFallback, _ignoreMerges;
-    private readonly ConcurrentDictionary<string, int[]> _cache = new();
-    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private readonly ConcurrentDictionary<string, TokenPiece[]> _cache = new();
+    private readonly ConcurrentDictionary<string, TokenPiece[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
 
-    private BpeModel(Vocabulary vocab, int? unknownId, bool fuseUnknown, Dictionary<long, int> ranks, string? endOfWordSuffix,
+    private BpeModel(Vocabulary vocab, int? unknownId, bool fuseUnknown, Dictionary<long, (int, int)> merges, string? endOfWordSuffix,
         string? continuingSubwordSuffix, bool byteFallback, bool ignoreMerges) : base(vocab, unknownId, fuseUnknown)
     {
-        _ranks = ranks;
+        _merges = merges;
         _endOfWordSuffix = string.IsNullOrEmpty(endOfWordSuffix) ? null : endOfWordSuffix;
         _continuingSubwordSuffix = string.IsNullOrEmpty(continuingSubwordSuffix) ? null : continuingSubwordSuffix;
         _byteFallback = byteFallback;
@@ -201,79 +203,125 @@ internal sealed class BpeModel : TokenModel
     public static BpeModel Create(Vocabulary vocab, IEnumerable<(string Left, string Right)> merges, string? unkToken, bool fuseUnknown,
         string? endOfWordSuffix, string? continuingSubwordSuffix, bool byteFallback, bool ignoreMerges)
     {
-        var ranks = new Dictionary<long, int>();
+        // A merge of two known symbols applies even when their concatenation is not in the vocabulary (its id is then -1).
+        var table = new Dictionary<long, (int, int)>();
         int rank = 0;
         foreach (var (left, right) in merges)
         {
-            if (vocab.GetId(left) is int l && vocab.GetId(right) is int r) ranks.TryAdd(Key(l, r), rank);
+            if (vocab.GetId(left) is int l && vocab.GetId(right) is int r) table.TryAdd(Key(l, r), (rank, vocab.GetId(left + right) ?? -1));
             rank++;
         }
-        return new BpeModel(vocab, unkToken is null ? null : vocab.GetId(unkToken), fuseUnknown, ranks, endOfWordSuffix,
+        return new BpeModel(vocab, unkToken is null ? null : vocab.GetId(unkToken), fuseUnknown, table, endOfWordSuffix,
             continuingSubwordSuffix, byteFallback, ignoreMerges);
     }
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
-    public override void Tokenize(ReadOnlySpan<char> word, List<int> ids)
+    public override void Tokenize(ReadOnlySpan<char> word, List<TokenPiece> tokens)
     {
         if (word.Length == 0) return;
-        if (_ignoreMerges && Vocabulary.TryGetId(word, out int whole)) { ids.Add(whole); return; }
-        if (_cacheBySpan.TryGetValue(word, out var cached)) { ids.AddRange(cached); return; }
+        if (_ignoreMerges && Vocabulary.TryGetId(word, out int whole)) { tokens.Add(new TokenPiece(whole, 0, word.Length)); return; }
+        if (_cacheBySpan.TryGetValue(word, out var cached)) { tokens.AddRange(cached); return; }
 
-        var result = new List<int>();
-        foreach (var piece in Merge(word)) AddPiece(piece, result);
+        int mark = tokens.Count;
+        Merge(word, tokens);
         if (word.Length < MaxCachedWordLength)
         {
             if (_cache.Count >= CacheCapacity) _cache.Clear();
-            _cacheBySpan.TryAdd(word, result.ToArray());
+            _cacheBySpan.TryAdd(word, tokens.GetRange(mark, tokens.Count - mark).ToArray());
         }
-        ids.AddRange(result);
     }
 
-    private List<string> Merge(ReadOnlySpan<char> word)
+    /// <summary>A symbol of the word being merged: a run of characters, linked to its live neighbours.</summary>
+    private struct Symbol
     {
-        var symbols = new List<string>(word.Length);
+        public int Id, Start, End, Prev, Next;
+    }
+
+    private void Merge(ReadOnlySpan<char> word, List<TokenPiece> tokens)
+    {
+        var symbols = new List<Symbol>(word.Length);
         for (int i = 0; i < word.Length;)
         {
             JsText.CodePointAt(word, i, out int len);
-            symbols.Add(word.Slice(i, len).ToString());
+            int id = Vocabulary.TryGetId(word.Slice(i, len), out int found) ? found : -1;
+            symbols.Add(new Symbol { Id = id, Start = i, End = i + len, Prev = symbols.Count - 1, Next = symbols.Count + 1 });
             i += len;
         }
-        if (_endOfWordSuffix is not null) symbols[^1] += _endOfWordSuffix;
+        var all = CollectionsMarshal.AsSpan(symbols);
+        all[^1].Next = -1;
+        if (_endOfWordSuffix is not null)
+            all[^1].Id = Vocabulary.GetId(string.Concat(word[all[^1].Start..all[^1].End], _endOfWordSuffix)) ?? -1;
 
-        var symbolIds = symbols.Select(s => Vocabulary.TryGetId(s, out int id) ? id : -1).ToList();
-        while (symbols.Count > 1)
+        // Candidate merges by (rank, left position); entries made stale by an earlier merge are skipped when popped.
+        var queue = new PriorityQueue<int, (int Rank, int Position)>();
+        for (int i = 0; i + 1 < all.Length; i++) Enqueue(queue, all, i);
+        while (queue.TryDequeue(out int left, out var priority))
         {
-            int best = -1, bestRank = int.MaxValue;
-            for (int i = 0; i + 1 < symbols.Count; i++)
-            {
-                if (symbolIds[i] < 0 || symbolIds[i + 1] < 0) continue;
-                if (_ranks.TryGetValue(Key(symbolIds[i], symbolIds[i + 1]), out int rank) && rank < bestRank) { bestRank = rank; best = i; }
-            }
-            if (best < 0) break;
-            symbols[best] += symbols[best + 1];
-            symbols.RemoveAt(best + 1);
-            symbolIds.RemoveAt(best + 1);
-            symbolIds[best] = Vocabulary.TryGetId(symbols[best], out int merged) ? merged : -1;
+            ref var l = ref all[left];
+            if (l.Start == l.End || l.Next < 0) continue;
+            ref var r = ref all[l.Next];
+            if (!TryGetMerge(l.Id, r.Id, out var merge) || merge.Rank != priority.Rank) continue;
+            l.Id = merge.MergedId;
+            l.End = r.End;
+            l.Next = r.Next;
+            r.End = r.Start; // dead
+            if (l.Next >= 0) all[l.Next].Prev = left;
+            if (l.Prev >= 0) Enqueue(queue, all, l.Prev);
+            Enqueue(queue, all, left);
         }
-        if (_continuingSubwordSuffix is not null)
-            for (int i = 0; i < symbols.Count - 1; i++) symbols[i] += _continuingSubwordSuffix;
-        return symbols;
+
+        for (int i = 0; i >= 0; i = all[i].Next)
+        {
+            var symbol = all[i];
+            bool last = symbol.Next < 0;
+            if (_continuingSubwordSuffix is null || last)
+            {
+                if (symbol.Id >= 0) { tokens.Add(new TokenPiece(symbol.Id, symbol.Start, symbol.End)); continue; }
+                var text = word[symbol.Start..symbol.End].ToString();
+                AddPiece(last && _endOfWordSuffix is not null ? text + _endOfWordSuffix : text, symbol.Start, symbol.End, tokens);
+            }
+            else AddPiece(string.Concat(word[symbol.Start..symbol.End], _continuingSubwordSuffix), symbol.Start, symbol.End, tokens);
+        }
     }
 
-    private void AddPiece(string piece, List<int> ids)
+    private void Enqueue(PriorityQueue<int, (int, int)> queue, Span<Symbol> all, int left)
     {
-        if (Vocabulary.TryGetId(piece, out int id)) { ids.Add(id); return; }
+        int right = all[left].Next;
+        if (right >= 0 && TryGetMerge(all[left].Id, all[right].Id, out var merge)) queue.Enqueue(left, (merge.Rank, left));
+    }
+
+    private bool TryGetMerge(int left, int right, out (int Rank, int MergedId) merge)
+    {
+        merge = default;
+        return left >= 0 && right >= 0 && _merges.TryGetValue(Key(left, right), out merge);
+    }
+
+    // A piece not in the vocabulary: its UTF-8 bytes as <0xXX> tokens (each character's range on its first byte), else unknown.
+    private void AddPiece(string piece, int start, int end, List<TokenPiece> tokens)
+    {
+        if (Vocabulary.TryGetId(piece, out int id)) { tokens.Add(new TokenPiece(id, start, end)); return; }
         if (_byteFallback)
         {
-            var bytes = Encoding.UTF8.GetBytes(piece);
-            var byteIds = new int[bytes.Length];
+            int mark = tokens.Count;
+            Span<byte> bytes = stackalloc byte[4];
             bool all = true;
-            for (int k = 0; k < bytes.Length && all; k++)
-                all = Vocabulary.TryGetId($"<0x{bytes[k]:X2}>", out byteIds[k]);
-            if (all) { ids.AddRange(byteIds); return; }
+            for (int i = 0; i < piece.Length && all;)
+            {
+                JsText.CodePointAt(piece, i, out int len);
+                int count = Encoding.UTF8.GetBytes(piece.AsSpan(i, len), bytes);
+                int charStart = Math.Min(start + i, end), charEnd = Math.Min(start + i + len, end);
+                for (int k = 0; k < count && all; k++)
+                {
+                    all = Vocabulary.TryGetId($"<0x{bytes[k]:X2}>", out int byteId);
+                    tokens.Add(new TokenPiece(byteId, k == 0 ? charStart : charEnd, charEnd));
+                }
+                i += len;
+            }
+            if (all) return;
+            tokens.RemoveRange(mark, tokens.Count - mark);
         }
-        if (UnknownId is int unk) ids.Add(unk);
+        if (UnknownId is int unk) tokens.Add(new TokenPiece(unk, start, end));
     }
 }
 
@@ -309,11 +357,11 @@ internal sealed class UnigramModel : TokenModel
 
     private struct Node
     {
-        public int Id, Start, Prev;
+        public int Id, Start, End, Prev;
         public double Score, Best;
     }
 
-    public override void Tokenize(ReadOnlySpan<char> word, List<int> ids)
+    public override void Tokenize(ReadOnlySpan<char> word, List<TokenPiece> tokens)
     {
         if (word.Length == 0) return;
         // Code point boundaries; lattice positions are code point indices.
@@ -367,16 +415,16 @@ internal sealed class UnigramModel : TokenModel
             }
         }
 
-        var path = new List<int>();
-        for (int k = nodes[eos].Prev; k > 0; k = nodes[k].Prev) path.Add(nodes[k].Id);
+        var path = new List<TokenPiece>();
+        for (int k = nodes[eos].Prev; k > 0; k = nodes[k].Prev) path.Add(new TokenPiece(nodes[k].Id, bounds[nodes[k].Start], bounds[nodes[k].End]));
         path.Reverse();
-        ids.AddRange(path);
+        tokens.AddRange(path);
 
         void Insert(int start, int end, int id, double score)
         {
             beginsAt[start].Add(nodes.Count);
             endsAt[end].Add(nodes.Count);
-            nodes.Add(new Node { Id = id, Start = start, Score = score, Prev = -1 });
+            nodes.Add(new Node { Id = id, Start = start, End = end, Score = score, Prev = -1 });
         }
     }
 }

@@ -6,14 +6,16 @@ namespace MlNetLlm;
 /// </summary>
 public sealed class TokenizedText
 {
-    internal TokenizedText(int[] ids, int[] typeIds, string[] tokens, int[]? specialTokensMask = null)
+    internal TokenizedText(int[] ids, int[] typeIds, string[] tokens, int[] specialTokensMask, (int Start, int Length)[] offsets, int[] sequenceIds)
     {
         Ids = ids;
+        Offsets = offsets;
+        SequenceIds = sequenceIds;
         TypeIds = typeIds;
         Tokens = tokens;
         AttentionMask = new int[ids.Length];
         Array.Fill(AttentionMask, 1);
-        SpecialTokensMask = specialTokensMask ?? new int[ids.Length];
+        SpecialTokensMask = specialTokensMask;
     }
 
     /// <summary>Vocabulary ids, special tokens included when requested.</summary>
@@ -30,6 +32,17 @@ public sealed class TokenizedText
 
     /// <summary>1 where the post-processor added a special token ([CLS], &lt;s&gt;, …), else 0.</summary>
     public int[] SpecialTokensMask { get; }
+
+    /// <summary>
+    /// For each token, the characters of the original text it came from, (start, length): of the first text, or of the
+    /// second text of a pair for tokens whose <see cref="SequenceIds"/> entry is 1. Special tokens added by the post-processor
+    /// get (0, 0). Spans never overlap and never go backwards within a text; a character split over several tokens (a
+    /// byte-level or byte-fallback piece of one character) belongs to the first, the others get an empty span at its end.
+    /// </summary>
+    public (int Start, int Length)[] Offsets { get; }
+
+    /// <summary>Which text each token came from: 0 the first, 1 the second of a pair, -1 a special token (Hugging Face <c>sequence_ids</c>).</summary>
+    public int[] SequenceIds { get; }
 
     /// <summary>Number of tokens.</summary>
     public int Count => Ids.Length;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MlNetLlm.Tests.Tokenization;
@@ -109,17 +110,50 @@ public class PretrainedTokenizerTests : IDisposable
         for (int i = 0; i < texts.Length; i++) Assert.Equal(t5.Encode(texts[i]).Ids, batch[i].Ids);
     }
 
-    [Fact]
-    public void UnderlyingTokenizer_IsTheMatchingMlNetTokenizer()
+    [Theory]
+    [MemberData(nameof(ReferenceCasesTests.Folders), MemberType = typeof(ReferenceCasesTests))]
+    public void AsMlNetTokenizer_GivesTheReferenceIds_CountsAndDecodes(string folder)
     {
-        var bert = PretrainedTokenizer.FromDirectory(TestAssets.Model("tokenizers", "all-MiniLM-L6-v2"));
-        var gpt2 = PretrainedTokenizer.FromDirectory(TestAssets.Model("tokenizers", "gpt2"));
-        Assert.IsType<Microsoft.ML.Tokenizers.BertTokenizer>(bert.UnderlyingTokenizer);
-        Assert.IsType<Microsoft.ML.Tokenizers.CodeGenTokenizer>(gpt2.UnderlyingTokenizer);
-        // On plain text the ML.NET tokenizers agree with the exact path.
-        const string text = "The quick brown fox jumps over the lazy dog.";
-        Assert.Equal(bert.Encode(text, addSpecialTokens: false).Ids, bert.UnderlyingTokenizer!.EncodeToIds(text));
-        Assert.Equal(gpt2.Encode(text).Ids, gpt2.UnderlyingTokenizer!.EncodeToIds(text));
+        var dir = TestAssets.Model(folder.Split('/'));
+        var pretrained = PretrainedTokenizer.FromDirectory(dir);
+        Microsoft.ML.Tokenizers.Tokenizer tokenizer = pretrained;
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "reference_tokenizer_cases.json")));
+        int checkedCases = 0;
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            // The Tokenizer members encode one text with the special tokens, untruncated.
+            if (c.TryGetProperty("text_pair", out _) || c.TryGetProperty("max_length", out _)
+                || (c.TryGetProperty("add_special_tokens", out var add) && !add.GetBoolean())) continue;
+            var text = c.GetProperty("text").GetString()!;
+            var expected = c.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            Assert.Equal(expected, tokenizer.EncodeToIds(text));
+            Assert.Equal(expected.Length, tokenizer.CountTokens(text));
+            Assert.Equal(expected, tokenizer.EncodeToTokens(text, out _).Select(t => t.Id));
+            Assert.Equal(c.GetProperty("decoded").GetString(), tokenizer.Decode(expected));
+            checkedCases++;
+        }
+        Assert.True(checkedCases >= 40, $"only {checkedCases} cases checked");
+#pragma warning disable CS0618 // the obsolete forwarding member must keep working
+        Assert.Same(pretrained, pretrained.UnderlyingTokenizer);
+#pragma warning restore CS0618
+    }
+
+    [Fact]
+    public void GetIndexByTokenCount_CutsBetweenTokens_KeepingTheSpecialTokens()
+    {
+        Microsoft.ML.Tokenizers.Tokenizer bert = PretrainedTokenizer.FromDirectory(TestAssets.Model("tokenizers", "all-MiniLM-L6-v2"));
+        const string text = "one two three four";
+        // [CLS] one two [SEP] = 4 ids: the cut is after "two".
+        Assert.Equal(7, bert.GetIndexByTokenCount(text, 4, out var normalized, out int count));
+        Assert.Null(normalized);
+        Assert.Equal(4, count);
+        Assert.Equal(8, bert.GetIndexByTokenCountFromEnd(text, 4, out _, out count));
+        Assert.Equal(4, count);
+        Assert.Equal(text.Length, bert.GetIndexByTokenCount(text, 100, out _, out count));
+        Assert.Equal(6, count);
+        var ids = bert.EncodeToIds(text, 4, out _, out int consumed);
+        Assert.Equal(7, consumed);
+        Assert.Equal([101, 2028, 2048, 102], ids);
     }
 
     [Fact]
