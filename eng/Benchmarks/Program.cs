@@ -5,6 +5,7 @@ using MlNetLlm.Benchmarks;
 // Memory while streaming through EmbedText: dotnet run -c Release --project eng/Benchmarks -- stream-memory 100000
 // Greedy tiny-t5 tokens/s vs a raw ONNX Runtime loop: dotnet run -c Release --project eng/Benchmarks -- seq2seq [rounds] [sentences]
 // Soak (rows in = rows out, peak working set at 10k vs 100k rows, each in its own process): dotnet run -c Release --project eng/Benchmarks -- soak
+// Long inputs through the stories260k BPE tokenizer: dotnet run -c Release --project eng/Benchmarks -- tokenize-long
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 if (args is ["sts-b", ..])
@@ -20,6 +21,7 @@ else if (args is ["genai-compare", ..]) GenAiCompare.Run(args.Length > 1 ? args[
 else if (args is ["seq2seq", ..])
     Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
+else if (args is ["tokenize-long"]) LongTextTokenization.Run();
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
 else if (args is ["soak", .. var sizes])
     return Soak.Run(sizes.Length > 0 ? [.. sizes.Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))] : [10_000, 100_000]);

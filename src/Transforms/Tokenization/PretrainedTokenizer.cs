@@ -324,6 +324,9 @@ public sealed class PretrainedTokenizer : Tokenizer
     /// <summary>The vocabulary string of an id, or null when out of range.</summary>
     public string? IdToToken(int id) => _model.Vocabulary.GetToken(id);
 
+    /// <summary>The text after this tokenizer's normalization (what the offsets property test compares with).</summary>
+    internal string NormalizeText(string text) => _textNormalizer?.Normalize(text) ?? text;
+
     /// <summary>Whether the id belongs to a special token (skipped by <see cref="Decode(IEnumerable{int}, bool)"/>).</summary>
     public bool IsSpecialToken(int id) => IdToToken(id) is { } t && _specialTokens.Contains(t);
 

@@ -254,21 +254,23 @@ internal sealed class BpeModel : TokenModel
             all[^1].Id = Vocabulary.GetId(string.Concat(word[all[^1].Start..all[^1].End], _endOfWordSuffix)) ?? -1;
 
         // Candidate merges by (rank, left position); entries made stale by an earlier merge are skipped when popped.
-        var queue = new PriorityQueue<int, (int Rank, int Position)>();
-        for (int i = 0; i + 1 < all.Length; i++) Enqueue(queue, all, i);
-        while (queue.TryDequeue(out int left, out var priority))
+        var queue = new MergeQueue(all.Length);
+        for (int i = 0; i + 1 < all.Length; i++) Enqueue(ref queue, all, i);
+        queue.Heapify();
+        while (queue.TryPop(out long top))
         {
+            int left = (int)(uint)top;
             ref var l = ref all[left];
             if (l.Start == l.End || l.Next < 0) continue;
             ref var r = ref all[l.Next];
-            if (!TryGetMerge(l.Id, r.Id, out var merge) || merge.Rank != priority.Rank) continue;
+            if (!TryGetMerge(l.Id, r.Id, out var merge) || merge.Rank != (int)(top >> 32)) continue;
             l.Id = merge.MergedId;
             l.End = r.End;
             l.Next = r.Next;
             r.End = r.Start; // dead
             if (l.Next >= 0) all[l.Next].Prev = left;
-            if (l.Prev >= 0) Enqueue(queue, all, l.Prev);
-            Enqueue(queue, all, left);
+            if (l.Prev >= 0) Enqueue(ref queue, all, l.Prev);
+            Enqueue(ref queue, all, left);
         }
 
         for (int i = 0; i >= 0; i = all[i].Next)
@@ -285,10 +287,68 @@ internal sealed class BpeModel : TokenModel
         }
     }
 
-    private void Enqueue(PriorityQueue<int, (int, int)> queue, Span<Symbol> all, int left)
+    private void Enqueue(ref MergeQueue queue, Span<Symbol> all, int left)
     {
         int right = all[left].Next;
-        if (right >= 0 && TryGetMerge(all[left].Id, all[right].Id, out var merge)) queue.Enqueue(left, (merge.Rank, left));
+        if (right >= 0 && TryGetMerge(all[left].Id, all[right].Id, out var merge)) queue.Push(((long)merge.Rank << 32) | (uint)left);
+    }
+
+    /// <summary>A binary min-heap of (rank, position) packed in one long: lowest rank first, leftmost on ties.</summary>
+    private struct MergeQueue(int capacity)
+    {
+        private long[] _items = new long[Math.Max(4, capacity)];
+        private int _count;
+        private bool _heap;
+
+        /// <summary>Adds an entry; before <see cref="Heapify"/> entries are only collected.</summary>
+        public void Push(long item)
+        {
+            if (_count == _items.Length) Array.Resize(ref _items, _count * 2);
+            _items[_count++] = item;
+            if (_heap) SiftUp(_count - 1);
+        }
+
+        /// <summary>Orders the collected entries in O(n).</summary>
+        public void Heapify()
+        {
+            for (int i = _count / 2 - 1; i >= 0; i--) SiftDown(i);
+            _heap = true;
+        }
+
+        public bool TryPop(out long item)
+        {
+            if (_count == 0) { item = 0; return false; }
+            item = _items[0];
+            _items[0] = _items[--_count];
+            SiftDown(0);
+            return true;
+        }
+
+        private readonly void SiftUp(int i)
+        {
+            var x = _items[i];
+            while (i > 0 && _items[(i - 1) / 2] > x)
+            {
+                _items[i] = _items[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            _items[i] = x;
+        }
+
+        private readonly void SiftDown(int i)
+        {
+            var x = _items[i];
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= _count) break;
+                if (child + 1 < _count && _items[child + 1] < _items[child]) child++;
+                if (_items[child] >= x) break;
+                _items[i] = _items[child];
+                i = child;
+            }
+            _items[i] = x;
+        }
     }
 
     private bool TryGetMerge(int left, int right, out (int Rank, int MergedId) merge)
