@@ -10,10 +10,11 @@ namespace MlNetLlm.Tokenization;
 /// </summary>
 internal sealed class AlignedText
 {
-    private readonly int[] _starts, _ends;
+    // Null arrays mean the identity alignment: character i came from original character _origin + i.
+    private readonly int[]? _starts, _ends;
     private readonly int _origin;
 
-    public AlignedText(string text, int[] starts, int[] ends, int origin)
+    public AlignedText(string text, int[]? starts, int[]? ends, int origin)
     {
         Text = text;
         _starts = starts;
@@ -26,29 +27,24 @@ internal sealed class AlignedText
     public int Length => Text.Length;
 
     /// <summary>The text unchanged, starting at <paramref name="offset"/> of the original.</summary>
-    public static AlignedText Identity(string text, int offset)
-    {
-        var starts = new int[text.Length];
-        var ends = new int[text.Length];
-        for (int i = 0; i < text.Length; i++)
-        {
-            starts[i] = offset + i;
-            ends[i] = offset + i + 1;
-        }
-        return new AlignedText(text, starts, ends, offset);
-    }
+    public static AlignedText Identity(string text, int offset) => new(text, null, null, offset);
+
+    private int StartOf(int i) => _starts is null ? _origin + i : _starts[i];
+
+    private int EndOf(int i) => _ends is null ? _origin + i + 1 : _ends[i];
 
     /// <summary>Where an empty piece at index <paramref name="index"/> (0..Length) sits in the original.</summary>
-    public int PositionAt(int index) => index < Length ? _starts[index] : Length > 0 ? _ends[Length - 1] : _origin;
+    public int PositionAt(int index) => index < Length ? StartOf(index) : Length > 0 ? EndOf(Length - 1) : _origin;
 
     /// <summary>The original range covered by characters [<paramref name="start"/>, <paramref name="end"/>).</summary>
     public (int Start, int End) Span(int start, int end)
     {
         if (start >= end) { int p = PositionAt(start); return (p, p); }
+        if (_starts is null) return (_origin + start, _origin + end);
         int s = int.MaxValue, e = int.MinValue;
         for (int i = start; i < end; i++)
         {
-            if (_starts[i] == _ends[i]) continue; // inserted or continuation: contributes no characters
+            if (_starts[i] == _ends![i]) continue; // inserted or continuation: contributes no characters
             s = Math.Min(s, _starts[i]);
             e = Math.Max(e, _ends[i]);
         }
@@ -56,8 +52,9 @@ internal sealed class AlignedText
         return (s, e);
     }
 
-    public AlignedText Slice(int start, int length) =>
-        new(Text.Substring(start, length), _starts[start..(start + length)], _ends[start..(start + length)], PositionAt(start));
+    public AlignedText Slice(int start, int length) => _starts is null
+        ? new(Text.Substring(start, length), null, null, _origin + start)
+        : new(Text.Substring(start, length), _starts[start..(start + length)], _ends![start..(start + length)], PositionAt(start));
 
     /// <summary>The same alignment with different characters of the same length (a per-character rewrite).</summary>
     public AlignedText WithText(string text) => new(text, _starts, _ends, _origin);
@@ -104,8 +101,11 @@ internal sealed class AlignedText
         public void Copy(int from, int to)
         {
             _text.Append(source.Text, from, to - from);
-            _starts.AddRange(source._starts.AsSpan(from, to - from));
-            _ends.AddRange(source._ends.AsSpan(from, to - from));
+            for (int i = from; i < to; i++)
+            {
+                _starts.Add(source.StartOf(i));
+                _ends.Add(source.EndOf(i));
+            }
         }
 
         /// <summary>Appends one character with an explicit original range.</summary>

@@ -345,9 +345,9 @@ public sealed class PretrainedTokenizer : Tokenizer
         int count = all.Count;
         if (text.Length > destination.Length)
         {
-            // Decoded length grows with the prefix: find the longest prefix that fits.
+            // Decoded length grows with the prefix: find the longest prefix that fits (the empty one always does).
             int low = 0, high = count - 1;
-            text = "";
+            (text, count) = ("", 0);
             while (low <= high)
             {
                 int mid = (low + high) / 2;
@@ -355,7 +355,6 @@ public sealed class PretrainedTokenizer : Tokenizer
                 if (candidate.Length <= destination.Length) { text = candidate; count = mid; low = mid + 1; }
                 else high = mid - 1;
             }
-            if (low == 0) count = 0;
         }
         text.AsSpan().CopyTo(destination);
         idsConsumed = count;

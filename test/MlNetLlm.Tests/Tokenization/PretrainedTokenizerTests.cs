@@ -157,6 +157,20 @@ public class PretrainedTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void DecodeIntoSpan_WritesTheLongestPrefixThatFits()
+    {
+        Microsoft.ML.Tokenizers.Tokenizer bert = PretrainedTokenizer.FromDirectory(TestAssets.Model("tokenizers", "all-MiniLM-L6-v2"));
+        int[] ids = [101, 7592, 2088, 102]; // [CLS] hello world [SEP]
+        var buffer = new char[8];
+        Assert.Equal(System.Buffers.OperationStatus.DestinationTooSmall, bert.Decode(ids, buffer, out int consumed, out int written));
+        Assert.Equal(2, consumed);
+        Assert.Equal("hello", new string(buffer, 0, written));
+        buffer = new char[11];
+        Assert.Equal(System.Buffers.OperationStatus.Done, bert.Decode(ids, buffer, out consumed, out written));
+        Assert.Equal((4, "hello world"), (consumed, new string(buffer, 0, written)));
+    }
+
+    [Fact]
     public void Decode_SkipsOrKeepsSpecialTokens()
     {
         var stories = PretrainedTokenizer.FromDirectory(TestAssets.Model("stories260k"));
