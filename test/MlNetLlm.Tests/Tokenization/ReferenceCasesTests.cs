@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace MlNetLlm.Tests.Tokenization;
 
 /// <summary>
-/// Every case of the reference files made by Hugging Face's own implementation (transformers.js): ids, type ids and
-/// decoded text must match exactly.
+/// Every case of the reference files (each text tokenized by transformers.js; truncation and pairs as Hugging Face
+/// tokenizers in Python does them, see assets/models/TOKENIZER_CASES.md): ids, type ids and decoded text must match exactly.
 /// </summary>
 public class ReferenceCasesTests
 {
