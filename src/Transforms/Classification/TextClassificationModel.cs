@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Text.Json;
+using MlNetLlm.Classification;
 using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
@@ -20,10 +20,7 @@ public sealed class TextClassificationModel : IDisposable
         Runner = new EncoderRunner(directory, options, 2, "logits");
         try
         {
-            Labels = ReadLabels(Runner.Config, Runner.OutputWidth);
-            if (Runner.OutputWidth is int width && width != Labels.Count)
-                throw new InvalidDataException(
-                    $"'{Runner.ModelPath}' outputs {width} logits but config.json id2label names {Labels.Count} labels.");
+            Labels = ModelLabels.Read(Runner.Config, Runner.OutputWidth, Runner.ModelPath);
             MultiLabel = Runner.Config.GetString("problem_type") == "multi_label_classification";
         }
         catch
@@ -98,27 +95,4 @@ public sealed class TextClassificationModel : IDisposable
 
     /// <summary>The folder, tokenizer and ONNX session behind this model.</summary>
     internal EncoderRunner Runner { get; }
-
-    /// <summary>Most labels accepted from config.json (a hostile num_labels fails instead of sizing arrays).</summary>
-    private const int MaxLabels = 1 << 20;
-
-    private static string[] ReadLabels(JsonElement config, int? width)
-    {
-        var id2label = config.GetPropertyOrNull("id2label");
-        if (id2label.ValueKind != JsonValueKind.Object)
-        {
-            int count = width ?? config.GetInt("num_labels")
-                ?? throw new InvalidDataException("config.json has no id2label or num_labels and the ONNX logits width is not fixed.");
-            if (count is < 1 or > MaxLabels)
-                throw new InvalidDataException($"config.json num_labels is {count}; expected 1 to {MaxLabels}.");
-            return Enumerable.Range(0, count).Select(i => $"LABEL_{i}").ToArray();
-        }
-        var labels = id2label.EnumerateObject()
-            .Select(p => (Id: int.TryParse(p.Name, out var id) ? id : -1, Name: p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!
-                : throw new InvalidDataException($"config.json id2label['{p.Name}'] must be a string label; found {p.Value.GetRawText()}.")))
-            .OrderBy(p => p.Id).ToArray();
-        if (labels.Where((l, i) => l.Id != i).Any())
-            throw new InvalidDataException($"config.json id2label keys must be 0..{labels.Length - 1}; found [{string.Join(", ", labels.Select(l => l.Id))}].");
-        return labels.Select(l => l.Name).ToArray();
-    }
 }
