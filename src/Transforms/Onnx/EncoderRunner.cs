@@ -11,8 +11,8 @@ internal delegate void EncoderBatchHandler(ReadOnlySpan<float> output, int padde
 
 /// <summary>
 /// A Hugging Face encoder folder (config.json, tokenizer files, model.onnx or onnx/model.onnx) with its one
-/// <see cref="InferenceSession"/>. <see cref="Run"/> tokenizes, sorts texts by length, pads each batch to its longest
-/// text and runs the graph once per batch. Thread-safe: the session is shared, input buffers are pooled.
+/// <see cref="InferenceSession"/>. <c>Run</c> (texts) and <c>RunPairs</c> (text pairs) tokenize, sort the encodings by
+/// length, pad each batch to its longest encoding and run the graph once per batch. Thread-safe: the session is shared, input buffers are pooled.
 /// </summary>
 internal sealed class EncoderRunner : IDisposable
 {
@@ -101,10 +101,20 @@ internal sealed class EncoderRunner : IDisposable
 
     /// <summary>Encodes <paramref name="texts"/> (null = empty) and hands every batch's output to <paramref name="handler"/>.</summary>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
-    public void Run(IReadOnlyList<string?> texts, EncoderBatchHandler handler)
+    public void Run(IReadOnlyList<string?> texts, EncoderBatchHandler handler) => Run(Tokenizer.EncodeBatch(texts, maxLength: MaxLength), handler);
+
+    /// <summary>
+    /// Encodes text pairs as one sequence each (<c>[CLS] a [SEP] b [SEP]</c>, <c>token_type_ids</c> 1 on the second text;
+    /// null = empty), truncated by <paramref name="truncation"/>, and hands every batch's output to <paramref name="handler"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public void RunPairs(IReadOnlyList<(string? First, string? Second)> pairs, EncoderBatchHandler handler,
+        TruncationStrategy truncation = TruncationStrategy.LongestFirst) =>
+        Run(Tokenizer.EncodeBatch(pairs.Select(p => p.First).ToArray(), pairs.Select(p => p.Second).ToArray(), maxLength: MaxLength, truncation: truncation), handler);
+
+    private void Run(IReadOnlyList<TokenizedText> encodings, EncoderBatchHandler handler)
     {
         using var lease = _gate.Enter();
-        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
         var order = PaddedBatch.OrderByLength(encodings);
         var batch = _buffers.TryTake(out var pooled) ? pooled : new PaddedBatch();
         try
