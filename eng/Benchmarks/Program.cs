@@ -8,6 +8,7 @@ using MlNetLlm.Benchmarks;
 // Long inputs through the stories260k BPE tokenizer: dotnet run -c Release --project eng/Benchmarks -- tokenize-long
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
+// STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
 if (args is ["sts-b", ..])
 {
     var encoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-bert-embed");
@@ -22,6 +23,15 @@ else if (args is ["seq2seq", ..])
     Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
 else if (args is ["tokenize-long"]) LongTextTokenization.Run();
+else if (args is ["sts-b-cross", ..])
+{
+    var crossEncoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-cross-encoder");
+    foreach (var split in new[] { "dev", "test" })
+    {
+        var (spearman, pairs) = MlNetLlm.Samples.StsBenchmark.EvaluateCrossEncoder(crossEncoder, BenchmarkAssets.Data("stsb", $"sts-{split}.csv"));
+        Console.WriteLine($"STS-B {split}: Spearman(cross-encoder score, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(crossEncoder)})");
+    }
+}
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
 else if (args is ["soak", .. var sizes])
     return Soak.Run(sizes.Length > 0 ? [.. sizes.Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))] : [10_000, 100_000]);

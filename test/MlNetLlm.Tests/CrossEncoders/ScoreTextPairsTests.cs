@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetLlm.Samples;
 using MlNetLlm.Tests.Hub;
 
 namespace MlNetLlm.Tests.CrossEncoders;
@@ -176,6 +177,16 @@ public class ScoreTextPairsTests
         var missing = ml.Transforms.Text.ScoreTextPairs("Score", "Query", "Document", CrossEncoderCase.ModelDir);
         ex = Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data));
         Assert.Contains("Input column 'Document' not found", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("dev", 1500, 0.209870)]   // SOURCE.md: PyTorch and transformers.js agree on these values
+    [InlineData("test", 1379, 0.282409)]
+    public void StsB_SpearmanOfTinyCrossEncoder_MatchesItsSource(string split, int pairs, double expected)
+    {
+        var (spearman, count) = StsBenchmark.EvaluateCrossEncoder(CrossEncoderCase.ModelDir, TestAssets.Data("stsb", $"sts-{split}.csv"));
+        Assert.Equal(pairs, count);
+        Assert.InRange(spearman, expected - 0.002, expected + 0.002);
     }
 
     [Fact]
