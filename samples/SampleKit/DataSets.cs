@@ -10,6 +10,19 @@ public sealed class LabeledText
     public string Text { get; set; } = "";
 }
 
+/// <summary>An AG News article: its class (1 World, 2 Sports, 3 Business, 4 Sci/Tech), title and description.</summary>
+public sealed record NewsArticle(int Label, string Title, string Description)
+{
+    /// <summary>The class names, in class-index order (index 1 first).</summary>
+    public static readonly string[] Classes = ["World", "Sports", "Business", "Sci/Tech"];
+
+    /// <summary>The name of <see cref="Label"/>.</summary>
+    public string Class => Classes[Label - 1];
+
+    /// <summary>Title and description as one text, the source's backslash line breaks turned into spaces.</summary>
+    public string Text => $"{Title}. {Description.Replace('\\', ' ')}";
+}
+
 /// <summary>The labelled text sets the samples, tests and benchmarks use, with their fixed splits.</summary>
 public static class DataSets
 {
@@ -38,6 +51,29 @@ public static class DataSets
         }
         return (rows.Where((_, i) => !test.Contains(i)).ToList(), rows.Where((_, i) => test.Contains(i)).ToList());
     }
+
+    /// <summary>
+    /// AG News CSV (no header; <c>"class","title","description"</c>, every field quoted, quotes doubled, one row per line):
+    /// the first <paramref name="take"/> rows (all when null).
+    /// </summary>
+    public static List<NewsArticle> AgNews(string path, int? take = null) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Take(take ?? int.MaxValue).Select(line =>
+        {
+            var fields = new List<string>();
+            var field = new System.Text.StringBuilder();
+            bool quoted = false;
+            for (int i = 0; i < line.Length; i++)
+            {
+                char c = line[i];
+                if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else if (c == '"') quoted = !quoted;
+                else if (c == ',' && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+                else field.Append(c);
+            }
+            fields.Add(field.ToString());
+            if (fields.Count != 3) throw new InvalidDataException($"'{path}': expected 3 fields (class, title, description) in: {line}");
+            return new NewsArticle(int.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture), fields[1], fields[2]);
+        }).ToList();
 
     /// <summary>SST-2 (header sentence\tlabel, label 1 = positive): the first <paramref name="take"/> rows (all when null).</summary>
     public static List<LabeledText> Sst2(string path, int? take = null) =>
