@@ -9,6 +9,7 @@ using MlNetLlm.Benchmarks;
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
+// A cross-encoder against a reference_outputs.json-format file: dotnet run -c Release --project eng/Benchmarks -- cross-parity <file> [folder]
 if (args is ["sts-b", ..])
 {
     var encoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-bert-embed");
@@ -32,6 +33,8 @@ else if (args is ["sts-b-cross", ..])
         Console.WriteLine($"STS-B {split}: Spearman(cross-encoder score, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(crossEncoder)})");
     }
 }
+else if (args is ["cross-parity", var referenceFile, ..])
+    Environment.ExitCode = CrossEncoderParity.Run(referenceFile, args.Length > 2 ? args[2] : BenchmarkAssets.Model("tiny-cross-encoder")) == 0 ? 0 : 1;
 else if (args is ["stream-memory", var rows]) StreamingMemory.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
 else if (args is ["soak", .. var sizes])
     return Soak.Run(sizes.Length > 0 ? [.. sizes.Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))] : [10_000, 100_000]);

@@ -11,6 +11,9 @@ public sealed class LabeledText
 }
 
 /// <summary>An AG News article: its class (1 World, 2 Sports, 3 Business, 4 Sci/Tech), title and description.</summary>
+/// <param name="Label">The class index, 1 to 4.</param>
+/// <param name="Title">The headline.</param>
+/// <param name="Description">The first sentences of the article, as distributed.</param>
 public sealed record NewsArticle(int Label, string Title, string Description)
 {
     /// <summary>The class names, in class-index order (index 1 first).</summary>
