@@ -31,7 +31,8 @@ public sealed class CrossEncoderModel : IDisposable
         {
             Labels = ModelLabels.Read(Runner.Config, Runner.OutputWidth, Runner.ModelPath);
             Activation = options.Activation ?? ReadActivation(Runner.Config, Path.Combine(Runner.Directory, "config.json"))
-                ?? (Labels.Count == 1 ? CrossEncoderActivation.Sigmoid : CrossEncoderActivation.Softmax);
+                ?? (Labels.Count == 1 || Runner.Config.GetString("problem_type") == "multi_label_classification"
+                    ? CrossEncoderActivation.Sigmoid : CrossEncoderActivation.Softmax);
         }
         catch
         {

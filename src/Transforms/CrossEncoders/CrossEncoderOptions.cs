@@ -6,8 +6,8 @@ public sealed class CrossEncoderOptions : EncoderOptions
     /// <summary>
     /// How logits become scores. Default: null — read from the model folder: <c>config.json</c>
     /// <c>sentence_transformers.activation_fn</c> (or the older <c>sbert_ce_default_activation_function</c>) when set,
-    /// else <see cref="CrossEncoderActivation.Sigmoid"/> for one logit and <see cref="CrossEncoderActivation.Softmax"/>
-    /// for several.
+    /// else <see cref="CrossEncoderActivation.Sigmoid"/> for one logit (or <c>problem_type</c> multi_label_classification)
+    /// and <see cref="CrossEncoderActivation.Softmax"/> for several.
     /// </summary>
     public CrossEncoderActivation? Activation { get; set; }
 }

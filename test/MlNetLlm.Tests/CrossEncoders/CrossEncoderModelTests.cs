@@ -136,6 +136,19 @@ public class CrossEncoderModelTests
     }
 
     [Fact]
+    public void MultiLabelProblemType_DefaultsToSigmoidPerLabel()
+    {
+        using var scratch = new ScratchModel("tiny-bert-sst2");
+        EditConfig(scratch, c => c["problem_type"] = "multi_label_classification");
+        using var model = CrossEncoderModel.FromDirectory(scratch.Directory);
+        Assert.Equal(CrossEncoderActivation.Sigmoid, model.Activation);
+        var result = model.Classify([("a charming journey", "a gorgeous musical")])[0];
+        var expected = new float[2];
+        TensorPrimitives.Sigmoid(result.Logits, expected);
+        Assert.Equal(expected, result.Probabilities);
+    }
+
+    [Fact]
     public void SoftmaxOfLargeLogits_StaysFinite()
     {
         // exp(1000) overflows float: without subtracting the maximum first this gives NaN.
