@@ -12,7 +12,8 @@ internal delegate void EncoderBatchHandler(ReadOnlySpan<float> output, int padde
 /// <summary>
 /// A Hugging Face encoder folder (config.json, tokenizer files, model.onnx or onnx/model.onnx) with its one
 /// <see cref="InferenceSession"/>. <c>Run</c> (texts) and <c>RunPairs</c> (text pairs) tokenize, sort the encodings by
-/// length, pad each batch to its longest encoding and run the graph once per batch. Thread-safe: the session is shared, input buffers are pooled.
+/// length, pad each batch to its longest encoding and run the graph once per batch. Thread-safe: the session is shared,
+/// input buffers are pooled.
 /// </summary>
 internal sealed class EncoderRunner : IDisposable
 {
