@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
 using MlNetLlm.Classification;
+using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
 
@@ -26,6 +27,9 @@ public sealed class CrossEncoderModel : IDisposable
 
     private CrossEncoderModel(string directory, CrossEncoderOptions options)
     {
+        if (!Enum.IsDefined(options.Truncation))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Truncation, "CrossEncoderOptions.Truncation is not a TruncationStrategy value.");
+        Truncation = options.Truncation;
         Runner = new EncoderRunner(directory, options, 2, "logits");
         try
         {
@@ -72,6 +76,9 @@ public sealed class CrossEncoderModel : IDisposable
 
     /// <summary>The activation applied to the logits.</summary>
     public CrossEncoderActivation Activation { get; }
+
+    /// <summary>How pairs longer than <see cref="MaxLength"/> are cut (<see cref="CrossEncoderOptions.Truncation"/>).</summary>
+    public TruncationStrategy Truncation { get; }
 
     /// <summary>Where the model runs: "CPU" or "CUDA:n".</summary>
     public string Device => Runner.Device;
@@ -127,7 +134,7 @@ public sealed class CrossEncoderModel : IDisposable
         {
             var scores = new float[logits.Length];
             if (Activation == CrossEncoderActivation.Sigmoid) TensorPrimitives.Sigmoid(logits, scores);
-            else if (Activation == CrossEncoderActivation.Softmax) Softmax.Compute(logits, scores);
+            else if (Activation == CrossEncoderActivation.Softmax) Softmax.Apply(logits, scores);
             else logits.CopyTo(scores, 0);
             int best = TensorPrimitives.IndexOfMax(scores);
             return new TextClassificationResult(Labels[best], best, logits, scores);
@@ -145,7 +152,7 @@ public sealed class CrossEncoderModel : IDisposable
             if (logits.Length != rows.Length * count)
                 throw new InvalidDataException($"'{Runner.ModelPath}' returned {logits.Length} logits for {rows.Length} pairs and {count} labels.");
             for (int i = 0; i < rows.Length; i++) results[rows[i]] = logits.Slice(i * count, count).ToArray();
-        });
+        }, Truncation);
         return results;
     }
 

@@ -10,4 +10,11 @@ public sealed class CrossEncoderOptions : EncoderOptions
     /// and <see cref="CrossEncoderActivation.Softmax"/> for several.
     /// </summary>
     public CrossEncoderActivation? Activation { get; set; }
+
+    /// <summary>
+    /// How a pair longer than <see cref="EncoderOptions.MaxLength"/> is cut, as Hugging Face tokenizers do: default
+    /// <see cref="TruncationStrategy.LongestFirst"/> (both <c>[SEP]</c> kept); <see cref="TruncationStrategy.OnlyFirst"/> /
+    /// <see cref="TruncationStrategy.OnlySecond"/> cut only that text and fail when it cannot absorb the excess.
+    /// </summary>
+    public TruncationStrategy Truncation { get; set; } = TruncationStrategy.LongestFirst;
 }

@@ -50,12 +50,17 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
         writer.Set("second", SecondColumnName);
         writer.Set("predictedLabel", PredictedLabelColumnName);
         writer.Set("activation", Model.Activation.ToString());
+        writer.Set("truncation", Model.Truncation.ToString());
         Model.Runner.SaveStep(writer);
     }
 
     internal static ITransformer LoadStep(PipelineStepReader reader)
     {
-        var options = new CrossEncoderOptions { Activation = Enum.Parse<CrossEncoderActivation>(reader.GetString("activation")!) };
+        var options = new CrossEncoderOptions
+        {
+            Activation = reader.GetEnum<CrossEncoderActivation>("activation"),
+            Truncation = reader.GetEnum<TruncationStrategy>("truncation"),
+        };
         var folder = EncoderRunner.LoadStep(reader, options);
         return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), reader.GetString("output")!,
             reader.GetString("first")!, reader.GetString("second")!, reader.GetString("predictedLabel")!);

@@ -56,5 +56,10 @@ internal sealed class PipelineStepReader
 
     public int? GetInt(string name) => Settings.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetInt32() : null;
 
+    /// <summary>A named enum value; a missing or unknown one is <see cref="InvalidDataException"/> naming the setting.</summary>
+    public T GetEnum<T>(string name) where T : struct, Enum =>
+        Enum.TryParse<T>(GetString(name), out var value) && Enum.IsDefined(value) ? value
+            : throw new InvalidDataException($"Pipeline step setting '{name}' must be one of {string.Join(", ", Enum.GetNames<T>())}.");
+
     public T? Get<T>(string name) => Settings.TryGetProperty(name, out var v) ? System.Text.Json.JsonSerializer.Deserialize<T>(v) : default;
 }

@@ -200,7 +200,9 @@ public sealed class PretrainedTokenizer : Tokenizer
 
     /// <summary>
     /// Encodes a text, or a pair of texts, exactly as Hugging Face's tokenizer does. Null or empty text encodes as the
-    /// empty string (only the special tokens); an empty <paramref name="textPair"/> means no pair. With
+    /// empty string (only the special tokens). A null <paramref name="textPair"/> encodes a single text; an empty one is an
+    /// empty second text whose special tokens are still added (<c>[CLS] a [SEP] [SEP]</c>), as Hugging Face's batched call
+    /// and sentence-transformers' <c>CrossEncoder</c> produce (Python's single call <c>tokenizer(a, "")</c> drops it). With
     /// <paramref name="maxLength"/> (capped at <see cref="ModelMaxLength"/>) the texts are truncated as Hugging Face
     /// <c>tokenizers</c> does (<see cref="TruncationStrategy.LongestFirst"/> for a pair): the texts are cut to
     /// <paramref name="maxLength"/> minus the special tokens the post-processor adds, then the special tokens are added,
@@ -217,10 +219,7 @@ public sealed class PretrainedTokenizer : Tokenizer
     /// </summary>
     /// <exception cref="ArgumentException">The text <paramref name="truncation"/> names cannot absorb the excess on its
     /// own (or <see cref="TruncationStrategy.OnlySecond"/> without a pair), as Hugging Face refuses it too.</exception>
-    public TokenizedText Encode(string? text, string? textPair, bool addSpecialTokens, int? maxLength, TruncationStrategy truncation) =>
-        EncodeChecked(text, string.IsNullOrEmpty(textPair) ? null : textPair, addSpecialTokens, maxLength, truncation);
-
-    private TokenizedText EncodeChecked(string? text, string? textPair, bool addSpecialTokens, int? maxLength, TruncationStrategy truncation)
+    public TokenizedText Encode(string? text, string? textPair, bool addSpecialTokens, int? maxLength, TruncationStrategy truncation)
     {
         if (maxLength is <= 0) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be positive.");
         if (!Enum.IsDefined(truncation)) throw new ArgumentOutOfRangeException(nameof(truncation), truncation, "Unknown TruncationStrategy.");
@@ -278,9 +277,7 @@ public sealed class PretrainedTokenizer : Tokenizer
     /// <summary>
     /// Encodes many text pairs (<paramref name="texts"/>[i] with <paramref name="textPairs"/>[i]), in parallel for large
     /// batches, truncating each pair by <paramref name="truncation"/>; results are in input order. Every row is a pair: a
-    /// null or empty second text is an empty second text (<c>[CLS] a [SEP] [SEP]</c>), as in Hugging Face's batched call
-    /// and sentence-transformers' <c>CrossEncoder</c> (a single <see cref="Encode(string?, string?, bool, int?)"/> call with
-    /// an empty pair encodes one text, as <c>tokenizer(a, "")</c> does).
+    /// null second text is an empty one (<c>[CLS] a [SEP] [SEP]</c>).
     /// </summary>
     /// <exception cref="ArgumentException">The two lists differ in length.</exception>
     public IReadOnlyList<TokenizedText> EncodeBatch(IReadOnlyList<string?> texts, IReadOnlyList<string?> textPairs, bool addSpecialTokens = true,
@@ -290,7 +287,7 @@ public sealed class PretrainedTokenizer : Tokenizer
         ArgumentNullException.ThrowIfNull(textPairs);
         if (textPairs.Count != texts.Count)
             throw new ArgumentException($"textPairs has {textPairs.Count} texts but texts has {texts.Count}; they must pair up one to one.", nameof(textPairs));
-        return EncodeMany(texts.Count, i => EncodeChecked(texts[i], textPairs[i] ?? "", addSpecialTokens, maxLength, truncation));
+        return EncodeMany(texts.Count, i => Encode(texts[i], textPairs[i] ?? "", addSpecialTokens, maxLength, truncation));
     }
 
     private static TokenizedText[] EncodeMany(int count, Func<int, TokenizedText> encode)

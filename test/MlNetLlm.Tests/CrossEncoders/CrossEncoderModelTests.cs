@@ -149,17 +149,6 @@ public class CrossEncoderModelTests
     }
 
     [Fact]
-    public void SoftmaxOfLargeLogits_StaysFinite()
-    {
-        // exp(1000) overflows float: without subtracting the maximum first this gives NaN.
-        var probabilities = new float[3];
-        MlNetLlm.Classification.Softmax.Compute([1000f, 0f, 999f], probabilities);
-        Assert.Equal(1 / (1 + MathF.Exp(-1)), probabilities[0], 1e-6f);
-        Assert.Equal(0f, probabilities[1]);
-        Assert.Equal(1 / (1 + MathF.Exp(1)), probabilities[2], 1e-6f);
-    }
-
-    [Fact]
     public void EncoderWithoutClassificationHead_IsRejectedNamingTheOnnxFileAndLogits()
     {
         var folder = TestAssets.Model("tiny-bert-embed");
@@ -182,5 +171,18 @@ public class CrossEncoderModelTests
         var config = JsonNode.Parse(File.ReadAllText(scratch.PathOf("config.json")))!.AsObject();
         edit(config);
         File.WriteAllText(scratch.PathOf("config.json"), config.ToJsonString());
+    }
+
+    [Fact]
+    public void TruncationOption_OnlySecondMatchesLongestFirstWhenTheFirstTextIsShort_OnlyFirstIsRefused()
+    {
+        var c = Cases[32]; // a 26-character first text with a long second one: longest_first cuts only the second
+        using var onlySecond = CrossEncoderModel.FromDirectory(CrossEncoderCase.ModelDir, new CrossEncoderOptions { Truncation = TruncationStrategy.OnlySecond });
+        var score = onlySecond.Score(c.Text, c.TextPair);
+        Assert.True(Math.Abs(score - c.Score) <= CrossEncoderCase.Tolerance, $"{score} vs {c.Score}");
+
+        using var onlyFirst = CrossEncoderModel.FromDirectory(CrossEncoderCase.ModelDir, new CrossEncoderOptions { Truncation = TruncationStrategy.OnlyFirst });
+        var e = Assert.Throws<ArgumentException>(() => onlyFirst.Score(c.Text, c.TextPair));
+        Assert.Equal("truncation", e.ParamName);
     }
 }
