@@ -6,17 +6,20 @@ using MlNetLlm.Benchmarks;
 // Greedy tiny-t5 tokens/s vs a raw ONNX Runtime loop: dotnet run -c Release --project eng/Benchmarks -- seq2seq [rounds] [sentences]
 // Soak (rows in = rows out, peak working set at 10k vs 100k rows, each in its own process): dotnet run -c Release --project eng/Benchmarks -- soak
 // Long inputs through the stories260k BPE tokenizer: dotnet run -c Release --project eng/Benchmarks -- tokenize-long
-// STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder]
+// STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder or bundled
+// model name; default all-MiniLM-L6-v2]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
 // A cross-encoder against a reference_outputs.json-format file: dotnet run -c Release --project eng/Benchmarks -- cross-parity <file> [folder]
 if (args is ["sts-b", ..])
 {
-    var encoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-bert-embed");
+    var encoder = args.Length > 1 ? args[1] : "all-MiniLM-L6-v2";
+    if (!Directory.Exists(encoder)) encoder = BenchmarkAssets.Model(encoder);
     foreach (var split in new[] { "dev", "test" })
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (spearman, pairs) = MlNetLlm.Samples.StsBenchmark.Evaluate(encoder, BenchmarkAssets.Data("stsb", $"sts-{split}.csv"));
-        Console.WriteLine($"STS-B {split}: Spearman(cosine, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(encoder)})");
+        Console.WriteLine($"STS-B {split}: Spearman(cosine, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(encoder)}, {watch.Elapsed.TotalSeconds:F1} s)");
     }
 }
 else if (args is ["genai-compare", ..]) GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"));
