@@ -68,25 +68,64 @@ public sealed class ClassificationHeadOptions
     /// <summary>Seed of initialization, validation split, shuffling and dropout: the same seed gives a bit-identical model. Default 42.</summary>
     public int Seed { get; set; } = 42;
 
-    /// <summary>Receives one report per epoch. Default null.</summary>
+    /// <summary>
+    /// Receives reports while the training rows are read (<see cref="ClassificationHeadStage.ReadingRows"/>: at the
+    /// start, about twice a second, and at the end; this is where upstream transforms such as an encoder run) and one
+    /// per epoch (<see cref="ClassificationHeadStage.Training"/>). Default null.
+    /// </summary>
     public IProgress<ClassificationHeadProgress>? Progress { get; set; }
 
     internal ClassificationHeadOptions Clone() => (ClassificationHeadOptions)MemberwiseClone();
 }
 
-/// <summary>One epoch of classification-head training.</summary>
+/// <summary>What a <see cref="ClassificationHeadProgress"/> report is about.</summary>
+public enum ClassificationHeadStage
+{
+    /// <summary>
+    /// Reading the training rows through the input's cursor, which runs every transform upstream of the head (an
+    /// encoder embeds the rows here unless they were cached): <see cref="ClassificationHeadProgress.Rows"/> so far.
+    /// </summary>
+    ReadingRows,
+
+    /// <summary>An epoch has finished: <see cref="ClassificationHeadProgress.Epoch"/>, losses and validation accuracy.</summary>
+    Training,
+}
+
+/// <summary>
+/// Progress of classification-head training: the rows read so far (the featurization pass), then one report per epoch.
+/// </summary>
 public sealed class ClassificationHeadProgress
 {
-    /// <summary>The epoch just finished, from 1.</summary>
+    /// <summary>Reading rows or training; <see cref="ClassificationHeadStage.Training"/> unless set.</summary>
+    public ClassificationHeadStage Stage { get; init; } = ClassificationHeadStage.Training;
+
+    /// <summary>Rows read from the input so far (reading), or all rows read (training).</summary>
+    public long Rows { get; init; }
+
+    /// <summary>The input's row count when it knows it (<c>IDataView.GetRowCount</c>), else null.</summary>
+    public long? TotalRows { get; init; }
+
+    /// <summary>Time spent reading rows so far (reading), or in all of reading (training).</summary>
+    public TimeSpan ReadingTime { get; init; }
+
+    /// <summary>Rows read per second so far; 0 before the first row.</summary>
+    public double RowsPerSecond => ReadingTime > TimeSpan.Zero ? Rows / ReadingTime.TotalSeconds : 0;
+
+    /// <summary>Estimated time until all rows are read at the rate so far; null when the total or the rate is unknown.</summary>
+    public TimeSpan? RemainingReadingTime => TotalRows is long total && RowsPerSecond > 0
+        ? TimeSpan.FromSeconds(Math.Max(0, total - Rows) / RowsPerSecond)
+        : null;
+
+    /// <summary>The epoch just finished, from 1; 0 while reading rows.</summary>
     public required int Epoch { get; init; }
 
-    /// <summary>Mean (weighted) cross-entropy over the epoch's training batches.</summary>
+    /// <summary>Mean (weighted) cross-entropy over the epoch's training batches; NaN while reading rows.</summary>
     public required double TrainingLoss { get; init; }
 
-    /// <summary>Mean (weighted) cross-entropy on the held-back examples; NaN when there is no validation set.</summary>
+    /// <summary>Mean (weighted) cross-entropy on the held-back examples; NaN when there is no validation set or while reading rows.</summary>
     public required double ValidationLoss { get; init; }
 
-    /// <summary>Accuracy on the held-back examples; NaN when there is no validation set.</summary>
+    /// <summary>Accuracy on the held-back examples; NaN when there is no validation set or while reading rows.</summary>
     public required double ValidationAccuracy { get; init; }
 
     /// <summary>True when this epoch's weights are the best so far (the ones kept).</summary>

@@ -85,6 +85,9 @@ internal sealed class HeadTrainer
             else sinceBest++;
             _options.Progress?.Report(new ClassificationHeadProgress
             {
+                Rows = _set.RowsRead,
+                TotalRows = _set.TotalRows,
+                ReadingTime = _set.ReadingTime,
                 Epoch = epoch,
                 TrainingLoss = lossSum / weightSum,
                 ValidationLoss = validationLoss,

@@ -45,6 +45,8 @@ internal static class Columns
 /// <summary>The training examples read from an <see cref="IDataView"/> into contiguous arrays.</summary>
 internal sealed class TrainingSet
 {
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
+
     private TrainingSet(FeatureMatrix features, int[] labels, float[] weights, int classCount, string[]? classNames)
     {
         Features = features;
@@ -65,6 +67,13 @@ internal sealed class TrainingSet
     public int ClassCount { get; }
 
     public string[]? ClassNames { get; }
+
+    /// <summary>Rows read from the input (including skipped ones), and the time the read took.</summary>
+    public long RowsRead { get; private init; }
+
+    public long? TotalRows { get; private init; }
+
+    public TimeSpan ReadingTime { get; private init; }
 
     /// <summary>
     /// Reads one cursor pass. Skips rows with a missing label (key 0), a non-finite feature, or a weight that is not
@@ -92,8 +101,18 @@ internal sealed class TrainingSet
         bool flag = false;
         uint key = 0;
         float weight = 1;
-        while (cursor.MoveNext())
+        long rows = 0, total = data.GetRowCount() ?? -1;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var nextReport = TimeSpan.Zero;
+        while (true)
         {
+            if (options.Progress is { } progress && watch.Elapsed >= nextReport)
+            {
+                progress.Report(Reading(rows, total, watch.Elapsed));
+                nextReport = watch.Elapsed + ReportInterval;
+            }
+            if (!cursor.MoveNext()) break;
+            rows++;
             int label;
             if (binary)
             {
@@ -115,10 +134,30 @@ internal sealed class TrainingSet
             labels.Add(label);
             weights.Add(weight);
         }
+        var readingTime = watch.Elapsed;
+        options.Progress?.Report(Reading(rows, total, readingTime));
         if (labels.Count == 0)
             throw new InvalidOperationException($"No usable training rows in '{options.LabelColumnName}'/'{options.FeatureColumnName}'.");
-        return new TrainingSet(builder.Build(), [.. labels], [.. weights], classCount, binary ? null : ClassNamesOf(labelColumn));
+        return new TrainingSet(builder.Build(), [.. labels], [.. weights], classCount, binary ? null : ClassNamesOf(labelColumn))
+        {
+            RowsRead = rows,
+            TotalRows = total < 0 ? null : total,
+            ReadingTime = readingTime,
+        };
     }
+
+    private static ClassificationHeadProgress Reading(long rows, long total, TimeSpan elapsed) => new()
+    {
+        Stage = ClassificationHeadStage.ReadingRows,
+        Rows = rows,
+        TotalRows = total < 0 ? null : total,
+        ReadingTime = elapsed,
+        Epoch = 0,
+        TrainingLoss = double.NaN,
+        ValidationLoss = double.NaN,
+        ValidationAccuracy = double.NaN,
+        IsBest = false,
+    };
 
     private static string[]? ClassNamesOf(DataViewSchema.Column label)
     {

@@ -46,11 +46,12 @@ public sealed class ClassificationHeadTests(SmsSpamFixture sms, ITestOutputHelpe
     [Fact]
     public void EarlyStopping_StopsWhenValidationLossStopsImproving_AndKeepsTheBestEpoch()
     {
-        var reports = new List<ClassificationHeadProgress>();
+        var all = new List<ClassificationHeadProgress>();
         var head = _ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions
         {
-            LearningRate = 0.05f, MaxEpochs = 200, Patience = 2, ValidationFraction = 0.2f, Progress = new SyncProgress(reports.Add),
+            LearningRate = 0.05f, MaxEpochs = 200, Patience = 2, ValidationFraction = 0.2f, Progress = new SyncProgress(all.Add),
         }).Fit(sms.Train);
+        var reports = all.Where(r => r.Stage == ClassificationHeadStage.Training).ToList();
 
         output.WriteLine(string.Join("\n", reports.Select(r => $"epoch {r.Epoch}: train {r.TrainingLoss:F4}, validation {r.ValidationLoss:F4} ({r.ValidationAccuracy:P2}){(r.IsBest ? " best" : "")}")));
         Assert.InRange(reports.Count, 3, 199);
@@ -63,6 +64,30 @@ public sealed class ClassificationHeadTests(SmsSpamFixture sms, ITestOutputHelpe
 
         // The kept weights are the best epoch's: the model scores the test set as well as that epoch did on validation.
         Assert.True(_ml.BinaryClassification.Evaluate(head.Transform(sms.Test)).Accuracy > 0.97);
+    }
+
+    [Fact]
+    public void Progress_ReportsTheRowsReadThroughTheEncoder_ThenEachEpoch()
+    {
+        var all = new List<ClassificationHeadProgress>();
+        var train = _ml.Data.LoadFromEnumerable(sms.TrainRows);
+        _ml.Transforms.Text.EmbedText(TestAssets.Model("tiny-bert-embed"), "Features", "Text")
+            .Append(_ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { MaxEpochs = 3, Progress = new SyncProgress(all.Add) }))
+            .Fit(train);
+
+        var reading = all.TakeWhile(r => r.Stage == ClassificationHeadStage.ReadingRows).ToList();
+        var epochs = all.Skip(reading.Count).ToList();
+        output.WriteLine(string.Join("\n", reading.Select(r => $"{r.Rows}/{r.TotalRows} rows, {r.RowsPerSecond:F0} rows/s, ETA {r.RemainingReadingTime}")));
+        int n = sms.TrainRows.Count;
+        Assert.True(reading.Count >= 2, "a report when reading starts and one when it ends");
+        Assert.Equal((0L, (long?)n), (reading[0].Rows, reading[0].TotalRows));
+        Assert.Equal((long)n, reading[^1].Rows);
+        Assert.Equal(TimeSpan.Zero, reading[^1].RemainingReadingTime);
+        Assert.True(reading[^1].RowsPerSecond > 0);
+        Assert.All(reading.Zip(reading.Skip(1)), p => Assert.True(p.Second.Rows >= p.First.Rows && p.Second.ReadingTime >= p.First.ReadingTime));
+        Assert.All(reading, r => Assert.Equal(0, r.Epoch));
+        Assert.Equal([1, 2, 3], epochs.Select(r => r.Epoch));
+        Assert.All(epochs, r => Assert.Equal((ClassificationHeadStage.Training, (long)n, reading[^1].ReadingTime), (r.Stage, r.Rows, r.ReadingTime)));
     }
 
     [Fact]
