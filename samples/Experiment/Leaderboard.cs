@@ -41,6 +41,7 @@ static class Leaderboard
                 int fold = 0;
                 var progress = new ImmediateProgress<ClassificationHeadProgress>(p =>
                 {
+                    if (p.Stage != ClassificationHeadStage.Training) return; // the features are cached: reading is quick
                     if (p.Epoch == 1) fold++;
                     if (live) Show($"{running}, fold {fold}/{folds}, epoch {p.Epoch}");
                 });

@@ -10,7 +10,7 @@ using Spectre.Console;
 // split, evaluated once on the held-out test split, saved as one file and reloaded. README.md here shows how the same
 // estimators plug into AutoML's sweepable pipelines.
 // Usage: dotnet run --project samples/Experiment [-- --dataset sms|sst2] [--train-rows N (sst2, default 5000)]
-//        [--folds 5] [--time-budget-seconds 120] [--model <encoder folder or hub id>]
+//        [--folds 5] [--time-budget-seconds 120] [--model <encoder: bundled name, folder or hub id; default all-MiniLM-L6-v2>]
 var encoder = EncoderChoice.Resolve(args);
 int folds = SampleAssets.IntOption(args, "--folds") ?? 5;
 var budget = TimeSpan.FromSeconds(SampleAssets.IntOption(args, "--time-budget-seconds") ?? 120);
@@ -33,11 +33,20 @@ var embedders = poolings.ToDictionary(p => p, p => (ITransformer)ml.Transforms.T
     .EmbedText(encoder, EmbeddingColumn(p), "Text", new TextEmbeddingOptions { Pooling = p }).Fit(train));
 var features = ml.Data.Cache(embedders.Values.Aggregate(train, (view, embedder) => embedder.Transform(view)));
 var watch = Stopwatch.StartNew();
-AnsiConsole.Status().Start($"Embedding {task.Train.Count} training texts with {string.Join("/", poolings)} pooling…", _ =>
-{
-    using var cursor = features.GetRowCursor(features.Schema);
-    while (cursor.MoveNext()) { }
-});
+AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+    .Start(ctx =>
+    {
+        string what = $"Embedding the training texts ({string.Join("/", poolings)} pooling)";
+        var bar = ctx.AddTask(Markup.Escape(what), maxValue: task.Train.Count);
+        using var cursor = features.GetRowCursor(features.Schema);
+        for (long rows = 1; cursor.MoveNext(); rows++)
+        {
+            if (rows % 64 != 0 && rows != task.Train.Count) continue;
+            bar.Value = rows;
+            bar.Description = Markup.Escape($"{what}: {rows:N0}/{task.Train.Count:N0}, {rows / watch.Elapsed.TotalSeconds:N0} rows/s");
+        }
+    });
 AnsiConsole.MarkupLine($"Embedded the training split once per pooling in {watch.Elapsed.TotalSeconds:F1} s (not part of the budget).");
 
 // The search space: baselines first, then the grid in a fixed shuffled order.
@@ -62,7 +71,10 @@ var best = Leaderboard.Run(ml, features, trials, folds, budget)[0];
 
 watch.Restart();
 var head = AnsiConsole.Status().Start(Markup.Escape($"Refitting {best.Trial.Pipeline.Name} on all {task.Train.Count} training rows…"), status =>
-    best.Trial.Pipeline.Build(new ImmediateProgress<ClassificationHeadProgress>(p => status.Status($"Refitting: epoch {p.Epoch}"))).Fit(features));
+    best.Trial.Pipeline.Build(new ImmediateProgress<ClassificationHeadProgress>(p =>
+    {
+        if (p.Stage == ClassificationHeadStage.Training) status.Status($"Refitting: epoch {p.Epoch}");
+    })).Fit(features));
 watch.Stop();
 AnsiConsole.MarkupLine($"Best by cross-validation, refitted on the whole training split and evaluated once on the {task.Test.Count} held-out rows:");
 var model = best.Trial.Pooling is { } bestPooling ? embedders[bestPooling].Append(head) : head;

@@ -4,37 +4,60 @@ using Spectre.Console;
 
 namespace MlNetLlm.Samples;
 
-/// <summary>A pipeline to compare: a name and how to build its estimator (reporting head training progress).</summary>
-public sealed record Candidate(string Name, Func<IProgress<ClassificationHeadProgress>, IEstimator<ITransformer>> Build);
+/// <summary>
+/// A pipeline to compare: a name, how to build its estimator (reporting head training progress), and whether it reads
+/// the shared <c>Embedding</c> column (then the fitted embedder goes in front of it in the saved model).
+/// </summary>
+public sealed record Candidate(string Name, Func<IProgress<ClassificationHeadProgress>, IEstimator<ITransformer>> Build, bool UsesEmbedding = false);
 
 /// <summary>A trained, evaluated candidate.</summary>
 public sealed record CandidateResult(string Name, double Accuracy, double F1, double Auc, TimeSpan TrainingTime, ITransformer Model);
+
+/// <summary>
+/// Train and test views with an <c>Embedding</c> column computed once and cached (<c>mlContext.Data.Cache</c>), so every
+/// candidate reads the same embeddings; <see cref="Embedder"/> is the fitted <c>EmbedText</c> transformer.
+/// </summary>
+public sealed record EmbeddedSplits(ITransformer Embedder, IDataView Train, IDataView Test);
 
 /// <summary>Trains binary classification pipelines side by side, evaluates them on a test set and prints a table.</summary>
 public static class BinaryComparison
 {
     /// <summary>
-    /// The three pipelines the samples compare: (1) the classic ML.NET baseline, <c>FeaturizeText</c> +
-    /// <c>LbfgsLogisticRegression</c>; (2) sentence embeddings from <paramref name="encoder"/> + a classification head;
+    /// Adds the <c>Embedding</c> column (sentence embeddings from <paramref name="encoder"/>) to both splits as cached
+    /// views. Nothing is embedded yet: the first pipeline that reads the column fills the cache (its progress shows it),
+    /// the next ones reuse it.
+    /// </summary>
+    public static EmbeddedSplits Embed(MLContext ml, string encoder, IDataView train, IDataView test)
+    {
+        var embedder = ml.Transforms.Text.EmbedText(encoder, "Embedding", "Text").Fit(train);
+        return new EmbeddedSplits(embedder, ml.Data.Cache(embedder.Transform(train)), ml.Data.Cache(embedder.Transform(test)));
+    }
+
+    /// <summary>
+    /// The three pipelines the samples compare, over <see cref="EmbeddedSplits"/>: (1) the classic ML.NET baseline,
+    /// <c>FeaturizeText</c> + <c>LbfgsLogisticRegression</c>; (2) the sentence embeddings + a classification head;
     /// (3) <c>FeaturizeText</c> features concatenated with the embeddings + a classification head.
     /// </summary>
-    public static Candidate[] StandardCandidates(MLContext ml, string encoder) =>
+    public static Candidate[] StandardCandidates(MLContext ml) =>
     [
         new("(1) FeaturizeText + LbfgsLogisticRegression", _ =>
             ml.Transforms.Text.FeaturizeText("Features", "Text")
                 .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression())),
         new("(2) EmbedText + ClassificationHead", progress =>
-            ml.Transforms.Text.EmbedText(encoder, "Features", "Text")
-                .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { Progress = progress }))),
+            ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { FeatureColumnName = "Embedding", Progress = progress }),
+            UsesEmbedding: true),
         new("(3) FeaturizeText ++ EmbedText + ClassificationHead", progress =>
             ml.Transforms.Text.FeaturizeText("Words", "Text")
-                .Append(ml.Transforms.Text.EmbedText(encoder, "Embedding", "Text"))
                 .Append(ml.Transforms.Concatenate("Features", "Words", "Embedding"))
-                .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { Progress = progress }))),
+                .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { Progress = progress })),
+            UsesEmbedding: true),
     ];
 
-    /// <summary>Fits each candidate on <paramref name="train"/> (with a progress bar) and evaluates it on <paramref name="test"/>.</summary>
-    public static List<CandidateResult> Run(MLContext ml, IDataView train, IDataView test, IReadOnlyList<Candidate> candidates)
+    /// <summary>
+    /// Fits each candidate on the embedded training split (with a live progress bar: rows read through the encoder,
+    /// rows/s and time left, then epochs) and evaluates it on the embedded test split.
+    /// </summary>
+    public static List<CandidateResult> Run(MLContext ml, EmbeddedSplits data, IReadOnlyList<Candidate> candidates)
     {
         var results = new List<CandidateResult>();
         AnsiConsole.Progress()
@@ -44,21 +67,42 @@ public static class BinaryComparison
                 foreach (var candidate in candidates)
                 {
                     var task = ctx.AddTask(Markup.Escape(candidate.Name), maxValue: 1);
-                    var progress = new ImmediateProgress<ClassificationHeadProgress>(p =>
-                        task.Description = Markup.Escape($"{candidate.Name} — epoch {p.Epoch}, validation accuracy {p.ValidationAccuracy:P1}"));
                     task.IsIndeterminate = true;
+                    var progress = new ImmediateProgress<ClassificationHeadProgress>(p => Show(task, candidate.Name, p));
                     var watch = Stopwatch.StartNew();
-                    var model = candidate.Build(progress).Fit(train);
+                    var model = candidate.Build(progress).Fit(data.Train);
                     watch.Stop();
+                    task.IsIndeterminate = true;
                     task.Description = Markup.Escape($"{candidate.Name} — evaluating");
-                    var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
-                    results.Add(new CandidateResult(candidate.Name, metrics.Accuracy, metrics.F1Score, metrics.AreaUnderRocCurve, watch.Elapsed, model));
+                    var metrics = ml.BinaryClassification.Evaluate(model.Transform(data.Test));
+                    var full = candidate.UsesEmbedding ? data.Embedder.Append(model) : model;
+                    results.Add(new CandidateResult(candidate.Name, metrics.Accuracy, metrics.F1Score, metrics.AreaUnderRocCurve, watch.Elapsed, full));
                     task.Description = Markup.Escape(candidate.Name);
                     task.IsIndeterminate = false;
+                    task.MaxValue = 1;
                     task.Value = 1;
                 }
             });
         return results;
+    }
+
+    /// <summary>One line of progress: rows read (a bar with rows/s and time left) or the last epoch.</summary>
+    private static void Show(ProgressTask task, string name, ClassificationHeadProgress p)
+    {
+        if (p.Stage == ClassificationHeadStage.ReadingRows)
+        {
+            task.IsIndeterminate = p.TotalRows is null;
+            if (p.TotalRows is long total)
+            {
+                task.MaxValue = Math.Max(1, total);
+                task.Value = p.Rows;
+            }
+            string eta = p.RemainingReadingTime is { } left ? $", {(int)left.TotalMinutes}:{left.Seconds:00} left" : "";
+            task.Description = Markup.Escape($"{name} — reading rows {p.Rows:N0}/{p.TotalRows?.ToString("N0") ?? "?"}, {p.RowsPerSecond:N0} rows/s{eta}");
+            return;
+        }
+        task.IsIndeterminate = true;
+        task.Description = Markup.Escape($"{name} — epoch {p.Epoch}, validation accuracy {p.ValidationAccuracy:P1}");
     }
 
     /// <summary>Prints accuracy, F1 of the positive class, AUC and training time, marking the best accuracy.</summary>
