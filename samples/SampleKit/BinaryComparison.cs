@@ -36,7 +36,8 @@ public static class BinaryComparison
     /// <summary>
     /// The three pipelines the samples compare, over <see cref="EmbeddedSplits"/>: (1) the classic ML.NET baseline,
     /// <c>FeaturizeText</c> + <c>LbfgsLogisticRegression</c>; (2) the sentence embeddings + a classification head;
-    /// (3) <c>FeaturizeText</c> features concatenated with the embeddings + a classification head.
+    /// (3) <c>FeaturizeText</c> features concatenated with the embeddings + a classification head with balanced class
+    /// weights.
     /// </summary>
     public static Candidate[] StandardCandidates(MLContext ml) =>
     [
@@ -49,7 +50,13 @@ public static class BinaryComparison
         new("(3) FeaturizeText ++ EmbedText + ClassificationHead", progress =>
             ml.Transforms.Text.FeaturizeText("Words", "Text")
                 .Append(ml.Transforms.Concatenate("Features", "Words", "Embedding"))
-                .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions { Progress = progress })),
+                .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions
+                {
+                    // Chosen by 5-fold cross-validation on the SMS spam training split (99.18 % vs 99.01 % with None);
+                    // on SST-2 train the two tie.
+                    ClassWeights = ClassWeighting.Balanced,
+                    Progress = progress,
+                })),
             UsesEmbedding: true),
     ];
 
