@@ -37,7 +37,7 @@ public static class BinaryComparison
     /// The three pipelines the samples compare, over <see cref="EmbeddedSplits"/>: (1) the classic ML.NET baseline,
     /// <c>FeaturizeText</c> + <c>LbfgsLogisticRegression</c>; (2) the sentence embeddings + a classification head;
     /// (3) <c>FeaturizeText</c> features concatenated with the embeddings + a classification head with balanced class
-    /// weights.
+    /// weights trained for 20 epochs on all rows.
     /// </summary>
     public static Candidate[] StandardCandidates(MLContext ml) =>
     [
@@ -52,9 +52,12 @@ public static class BinaryComparison
                 .Append(ml.Transforms.Concatenate("Features", "Words", "Embedding"))
                 .Append(ml.BinaryClassification.Trainers.ClassificationHead(new ClassificationHeadOptions
                 {
-                    // Chosen by 5-fold cross-validation on the SMS spam training split (99.18 % vs 99.01 % with None);
-                    // on SST-2 train the two tie.
+                    // Chosen by 5-fold cross-validation on the training splits (never on test/dev): balanced class
+                    // weights and all 20 epochs on all rows (no early-stopping hold-out) score 99.30 % on SMS spam
+                    // train (defaults 99.01 %) and 86.51 % on the first 6,144 SST-2 train rows (defaults 86.32 %).
                     ClassWeights = ClassWeighting.Balanced,
+                    ValidationFraction = 0,
+                    MaxEpochs = 20,
                     Progress = progress,
                 })),
             UsesEmbedding: true),
