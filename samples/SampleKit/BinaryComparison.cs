@@ -112,7 +112,9 @@ public static class BinaryComparison
             return;
         }
         task.IsIndeterminate = true;
-        task.Description = Markup.Escape($"{name} — epoch {p.Epoch}, validation accuracy {p.ValidationAccuracy:P1}");
+        task.Description = Markup.Escape(double.IsNaN(p.ValidationAccuracy)
+            ? $"{name} — epoch {p.Epoch}, training loss {p.TrainingLoss:F4}"
+            : $"{name} — epoch {p.Epoch}, validation accuracy {p.ValidationAccuracy:P1}");
     }
 
     /// <summary>Prints accuracy, F1 of the positive class, AUC and training time, marking the best accuracy.</summary>
