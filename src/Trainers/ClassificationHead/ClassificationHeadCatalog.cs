@@ -22,7 +22,7 @@ public static class ClassificationHeadCatalog
     /// <param name="maxEpochs">Maximum passes over the data.</param>
     /// <param name="batchSize">Examples per gradient step.</param>
     public static ClassificationHeadEstimator ClassificationHead(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = 0,
+        string labelColumnName = ColumnNames.Label, string featureColumnName = ColumnNames.Features, int hiddenSize = 0,
         float learningRate = 0.02f, int maxEpochs = 20, int batchSize = 64) =>
         catalog.ClassificationHead(Options(labelColumnName, featureColumnName, hiddenSize, learningRate, maxEpochs, batchSize));
 
@@ -43,7 +43,7 @@ public static class ClassificationHeadCatalog
     /// <param name="maxEpochs">Maximum passes over the data.</param>
     /// <param name="batchSize">Examples per gradient step.</param>
     public static ClassificationHeadEstimator ClassificationHead(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = 0,
+        string labelColumnName = ColumnNames.Label, string featureColumnName = ColumnNames.Features, int hiddenSize = 0,
         float learningRate = 0.02f, int maxEpochs = 20, int batchSize = 64) =>
         catalog.ClassificationHead(Options(labelColumnName, featureColumnName, hiddenSize, learningRate, maxEpochs, batchSize));
 

@@ -24,10 +24,10 @@ public enum HeadActivation
 public sealed class ClassificationHeadOptions
 {
     /// <summary>Label column: Boolean for binary classification, a key type for multiclass. Default "Label".</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = ColumnNames.Label;
 
     /// <summary>Feature column: a known-size vector of Single (e.g. text embeddings). Default "Features".</summary>
-    public string FeatureColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = ColumnNames.Features;
 
     /// <summary>Optional Single column weighting each example's loss. Default null (all examples weigh 1).</summary>
     public string? ExampleWeightColumnName { get; set; }

@@ -76,7 +76,7 @@ public sealed class ClassificationHeadTransformer : ITransformer, IPersistentTra
 /// <summary>The score columns appended by a classification head, with the annotations ML.NET's scorers add.</summary>
 internal static class ScoreColumns
 {
-    public const string Score = "Score", Probability = "Probability", PredictedLabel = "PredictedLabel";
+    public const string Score = ColumnNames.Score, Probability = ColumnNames.Probability, PredictedLabel = ColumnNames.PredictedLabel;
 
     // ML.NET's annotation kinds (AnnotationUtils.Kinds is internal to ML.NET).
     public const string KeyValues = "KeyValues", SlotNames = "SlotNames";

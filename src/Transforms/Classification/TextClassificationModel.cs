@@ -34,13 +34,13 @@ public sealed class TextClassificationModel : IDisposable
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">No config.json, tokenizer or ONNX file; the message lists the paths looked for.</exception>
     /// <exception cref="InvalidDataException">The ONNX inputs/outputs are not a sequence classifier's, or do not fit config.json.</exception>
-    /// <exception cref="InvalidOperationException">A GPU was requested, is unavailable and <see cref="EncoderOptions.FallbackToCpu"/> is false.</exception>
+    /// <exception cref="InvalidOperationException">A GPU was requested, is unavailable and <see cref="OnnxModelOptions.FallbackToCpu"/> is false.</exception>
     public static TextClassificationModel FromDirectory(string directory, TextClassificationOptions? options = null) =>
         new(directory, options ?? new TextClassificationOptions());
 
     /// <summary>
     /// Loads a model from a local folder, or from a Hugging Face hub id (<c>org/name</c>, optionally <c>@revision</c>): only
-    /// config, tokenizer and the chosen ONNX file (<see cref="EncoderOptions.OnnxVariant"/>) are fetched, into the cache
+    /// config, tokenizer and the chosen ONNX file (<see cref="OnnxModelOptions.OnnxVariant"/>) are fetched, into the cache
     /// shared with Python's huggingface_hub.
     /// </summary>
     /// <param name="idOrPath">An existing folder (used as is) or a hub repository id.</param>

@@ -9,12 +9,12 @@ namespace MlNetLlm;
 /// <summary>
 /// Adds a score column (probabilities in label order, with slot names) and a predicted-label column (key type over the
 /// label names) computed from a text column, so <c>mlContext.MulticlassClassification.Evaluate</c> can score it.
-/// Created by <c>mlContext.Transforms.Text.ClassifyText</c>.
+/// Created by <c>mlContext.Transforms.Text.ClassifyText</c>. Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextClassificationTransformer : TextModelTransformer, IPersistentTransformer
+public sealed class TextClassificationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
 {
-    internal TextClassificationTransformer(TextClassificationModel model, string inputColumnName, string scoreColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName))
+    internal TextClassificationTransformer(TextClassificationModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
+        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName), ownsModel ? model : null)
     {
         Model = model;
         InputColumnName = inputColumnName;
@@ -22,7 +22,7 @@ public sealed class TextClassificationTransformer : TextModelTransformer, IPersi
         PredictedLabelColumnName = predictedLabelColumnName;
     }
 
-    /// <summary>The model applied (owned by this transformer).</summary>
+    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
     public TextClassificationModel Model { get; }
 
     /// <summary>The text column read.</summary>
@@ -46,9 +46,12 @@ public sealed class TextClassificationTransformer : TextModelTransformer, IPersi
     {
         var options = new TextClassificationOptions();
         var folder = EncoderRunner.LoadStep(reader, options);
-        return new TextClassificationTransformer(TextClassificationModel.FromDirectory(folder, options),
-            reader.GetString("input")!, reader.GetString("score")!, reader.GetString("predictedLabel")!);
+        return new TextClassificationTransformer(TextClassificationModel.FromDirectory(folder, options), true,
+            reader.GetString("score")!, reader.GetString("input")!, reader.GetString("predictedLabel")!);
     }
+
+    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
+    public void Dispose() => DisposeOwnedModel();
 
     private sealed class ClassificationMapper : IBatchMapper
     {

@@ -11,7 +11,8 @@ public static class CrossEncoderCatalog
     /// <paramref name="outputColumnName"/> (Single: the activated score, sigmoid by default). A model with several labels
     /// adds <paramref name="outputColumnName"/> (vector of Single, one slot per label, slot names = labels) and
     /// <paramref name="predictedLabelColumnName"/> (a key over the label names), as <c>ClassifyText</c> does. Rows are
-    /// scored lazily in length-sorted batches; long pairs are truncated. The model loads when the estimator is fitted.
+    /// scored lazily in length-sorted batches; long pairs are truncated. The model loads when the estimator is fitted and
+    /// is disposed with the transformer; <paramref name="options"/> is copied.
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="outputColumnName">The score column added.</param>
@@ -19,14 +20,15 @@ public static class CrossEncoderCatalog
     /// <param name="secondColumnName">The second text (string) column: the passage when reranking.</param>
     /// <param name="modelDirectory">The cross-encoder folder.</param>
     /// <param name="predictedLabelColumnName">The predicted-label column, added only for models with several labels.</param>
-    /// <param name="options">Model options; null for the defaults.</param>
+    /// <param name="options">Model options (copied); null for the defaults.</param>
     public static TextModelEstimator<TextPairScoringTransformer> ScoreTextPairs(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string firstColumnName, string secondColumnName, string modelDirectory,
-        string predictedLabelColumnName = "PredictedLabel", CrossEncoderOptions? options = null)
+        string predictedLabelColumnName = ColumnNames.PredictedLabel, CrossEncoderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
+        options = options?.Copy<CrossEncoderOptions>();
         return Create(catalog, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName,
-            () => CrossEncoderModel.FromDirectory(modelDirectory, options));
+            () => CrossEncoderModel.FromDirectory(modelDirectory, options), owns: true);
     }
 
     /// <summary>
@@ -39,22 +41,24 @@ public static class CrossEncoderCatalog
     /// <param name="firstColumnName">The first text (string) column: the query when reranking.</param>
     /// <param name="secondColumnName">The second text (string) column: the passage when reranking.</param>
     /// <param name="modelIdOrPath">A folder, or a hub repository id (<c>org/name</c>, optionally <c>@revision</c>).</param>
-    /// <param name="hub">Endpoint, cache, token, offline mode and progress.</param>
+    /// <param name="hub">Endpoint, cache, token, offline mode and progress (copied).</param>
     /// <param name="predictedLabelColumnName">The predicted-label column, added only for models with several labels.</param>
-    /// <param name="options">Model options; null for the defaults.</param>
+    /// <param name="options">Model options (copied); null for the defaults.</param>
     public static TextModelEstimator<TextPairScoringTransformer> ScoreTextPairs(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string firstColumnName, string secondColumnName, string modelIdOrPath, HubOptions hub,
-        string predictedLabelColumnName = "PredictedLabel", CrossEncoderOptions? options = null)
+        string predictedLabelColumnName = ColumnNames.PredictedLabel, CrossEncoderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelIdOrPath);
         ArgumentNullException.ThrowIfNull(hub);
+        options = options?.Copy<CrossEncoderOptions>();
+        hub = hub.Copy();
         return Create(catalog, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName,
-            () => CrossEncoderModel.FromPretrained(modelIdOrPath, options, hub));
+            () => CrossEncoderModel.FromPretrained(modelIdOrPath, options, hub), owns: true);
     }
 
     /// <summary>
     /// As <see cref="ScoreTextPairs(TransformsCatalog.TextTransforms, string, string, string, string, string, CrossEncoderOptions?)"/>,
-    /// with a model already loaded. The transformer does not dispose <paramref name="model"/>; the caller does, after the
+    /// with a model already loaded, which several transforms can share. The transformer never disposes <paramref name="model"/>; the caller does, after the
     /// last use of the pipeline.
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
@@ -65,21 +69,21 @@ public static class CrossEncoderCatalog
     /// <param name="predictedLabelColumnName">The predicted-label column, added only for models with several labels.</param>
     public static TextModelEstimator<TextPairScoringTransformer> ScoreTextPairs(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string firstColumnName, string secondColumnName, CrossEncoderModel model,
-        string predictedLabelColumnName = "PredictedLabel")
+        string predictedLabelColumnName = ColumnNames.PredictedLabel)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Create(catalog, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName, () => model);
+        return Create(catalog, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName, () => model, owns: false);
     }
 
     private static TextModelEstimator<TextPairScoringTransformer> Create(TransformsCatalog.TextTransforms catalog,
-        string outputColumnName, string firstColumnName, string secondColumnName, string predictedLabelColumnName, Func<CrossEncoderModel> load)
+        string outputColumnName, string firstColumnName, string secondColumnName, string predictedLabelColumnName, Func<CrossEncoderModel> load, bool owns)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(firstColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(secondColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(predictedLabelColumnName);
-        return new TextModelEstimator<TextPairScoringTransformer>(() =>
-            new TextPairScoringTransformer(load(), outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName));
+        return TextModelEstimator<TextPairScoringTransformer>.ForModel(load, owns,
+            (model, owned) => new TextPairScoringTransformer(model, owned, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName));
     }
 }

@@ -55,14 +55,14 @@ public sealed class CrossEncoderModel : IDisposable
     /// <c>last_hidden_state</c>), or its inputs/outputs do not fit <c>config.json</c>.
     /// </exception>
     /// <exception cref="NotSupportedException"><c>config.json</c> names an activation other than Sigmoid, Identity or Softmax.</exception>
-    /// <exception cref="InvalidOperationException">A GPU was requested, is unavailable and <see cref="EncoderOptions.FallbackToCpu"/> is false.</exception>
+    /// <exception cref="InvalidOperationException">A GPU was requested, is unavailable and <see cref="OnnxModelOptions.FallbackToCpu"/> is false.</exception>
     public static CrossEncoderModel FromDirectory(string directory, CrossEncoderOptions? options = null) =>
         new(directory, options ?? new CrossEncoderOptions());
 
     /// <summary>
     /// Loads a cross-encoder from a local folder, or from a Hugging Face hub id (<c>org/name</c>, optionally
     /// <c>@revision</c>, e.g. <c>cross-encoder/ms-marco-MiniLM-L6-v2</c> with an ONNX export): only config, tokenizer and
-    /// the chosen ONNX file (<see cref="EncoderOptions.OnnxVariant"/>) are fetched, into the cache shared with Python's
+    /// the chosen ONNX file (<see cref="OnnxModelOptions.OnnxVariant"/>) are fetched, into the cache shared with Python's
     /// huggingface_hub.
     /// </summary>
     /// <param name="idOrPath">An existing folder (used as is) or a hub repository id.</param>

@@ -10,13 +10,14 @@ namespace MlNetLlm;
 /// Scores pairs of text columns with a <see cref="CrossEncoderModel"/>. A one-logit model adds one Single column (the
 /// activated score); a model with several labels adds the same columns as <c>ClassifyText</c> — a score vector (one slot
 /// per label, slot names = labels) and a predicted-label key column — so <c>mlContext.MulticlassClassification.Evaluate</c>
-/// can score it. Created by <c>mlContext.Transforms.Text.ScoreTextPairs</c>.
+/// can score it. Created by <c>mlContext.Transforms.Text.ScoreTextPairs</c>. Dispose it to release a model it loaded
+/// (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextPairScoringTransformer : TextModelTransformer, IPersistentTransformer
+public sealed class TextPairScoringTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
 {
-    internal TextPairScoringTransformer(CrossEncoderModel model, string outputColumnName, string firstColumnName, string secondColumnName,
+    internal TextPairScoringTransformer(CrossEncoderModel model, bool ownsModel, string outputColumnName, string firstColumnName, string secondColumnName,
         string predictedLabelColumnName)
-        : base(new PairMapper(model, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName))
+        : base(new PairMapper(model, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName), ownsModel ? model : null)
     {
         Model = model;
         OutputColumnName = outputColumnName;
@@ -25,10 +26,7 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
         PredictedLabelColumnName = predictedLabelColumnName;
     }
 
-    /// <summary>
-    /// The model applied. Built from a folder or hub id, the transformer created it (dispose it through this property when
-    /// done); given a loaded model, the caller keeps ownership.
-    /// </summary>
+    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
     public CrossEncoderModel Model { get; }
 
     /// <summary>The score column added: Single for a one-logit model, else a vector with one slot per label.</summary>
@@ -62,9 +60,12 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
             Truncation = reader.GetEnum<TruncationStrategy>("truncation"),
         };
         var folder = EncoderRunner.LoadStep(reader, options);
-        return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), reader.GetString("output")!,
+        return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), true, reader.GetString("output")!,
             reader.GetString("first")!, reader.GetString("second")!, reader.GetString("predictedLabel")!);
     }
+
+    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
+    public void Dispose() => DisposeOwnedModel();
 
     private sealed class PairMapper : IBatchMapper
     {

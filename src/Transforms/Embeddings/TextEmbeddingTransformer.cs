@@ -8,19 +8,19 @@ namespace MlNetLlm;
 
 /// <summary>
 /// Adds a known-size vector of <see cref="TextEmbeddingModel.Dimension"/> floats computed from a text column.
-/// Created by <c>mlContext.Transforms.Text.EmbedText</c>.
+/// Created by <c>mlContext.Transforms.Text.EmbedText</c>. Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistentTransformer
+public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
 {
-    internal TextEmbeddingTransformer(TextEmbeddingModel model, string inputColumnName, string outputColumnName)
-        : base(new EmbeddingMapper(model, inputColumnName, outputColumnName))
+    internal TextEmbeddingTransformer(TextEmbeddingModel model, bool ownsModel, string outputColumnName, string inputColumnName)
+        : base(new EmbeddingMapper(model, inputColumnName, outputColumnName), ownsModel ? model : null)
     {
         Model = model;
         InputColumnName = inputColumnName;
         OutputColumnName = outputColumnName;
     }
 
-    /// <summary>The model applied (owned by this transformer).</summary>
+    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
     public TextEmbeddingModel Model { get; }
 
     /// <summary>The text column read.</summary>
@@ -46,8 +46,11 @@ public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistent
             Normalize = reader.Get<bool>("normalize"),
         };
         var folder = EncoderRunner.LoadStep(reader, options);
-        return new TextEmbeddingTransformer(TextEmbeddingModel.FromDirectory(folder, options), reader.GetString("input")!, reader.GetString("output")!);
+        return new TextEmbeddingTransformer(TextEmbeddingModel.FromDirectory(folder, options), true, reader.GetString("output")!, reader.GetString("input")!);
     }
+
+    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
+    public void Dispose() => DisposeOwnedModel();
 
     private sealed class EmbeddingMapper(TextEmbeddingModel model, string input, string output) : IBatchMapper
     {

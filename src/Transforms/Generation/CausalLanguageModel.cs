@@ -71,7 +71,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     /// <summary>
     /// Loads the model in <paramref name="directory"/>: tokenizer files, optional <c>config.json</c> and
     /// <c>generation_config.json</c>, and an ONNX decoder with <c>past_key_values.*</c> inputs
-    /// (<c>model.onnx</c>, <c>onnx/model.onnx</c> or <c>decoder_model_merged.onnx</c>; see <see cref="LanguageModelOptions.OnnxVariant"/>).
+    /// (<c>model.onnx</c>, <c>onnx/model.onnx</c> or <c>decoder_model_merged.onnx</c>; see <see cref="OnnxModelOptions.OnnxVariant"/>).
     /// </summary>
     public static CausalLanguageModel FromDirectory(string directory, CausalLanguageModelOptions? options = null)
     {
@@ -96,7 +96,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
 
     /// <summary>
     /// Loads a model from a local folder, or from a Hugging Face hub id (<c>org/name</c>, optionally <c>@revision</c>): only
-    /// the tokenizer, configuration and the chosen ONNX decoder (<see cref="LanguageModelOptions.OnnxVariant"/>) are
+    /// the tokenizer, configuration and the chosen ONNX decoder (<see cref="OnnxModelOptions.OnnxVariant"/>) are
     /// fetched, into the cache shared with Python's huggingface_hub.
     /// </summary>
     /// <param name="idOrPath">An existing folder (used as is) or a hub repository id.</param>

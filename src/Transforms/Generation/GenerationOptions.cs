@@ -29,4 +29,11 @@ public sealed class GenerationOptions
 
     /// <summary>Seed for sampling; with a seed, sampling is reproducible. Every prompt of a batch uses the same seed.</summary>
     public int? Seed { get; init; }
+
+    /// <summary>A copy of these options (with its own stop-sequence list), kept by estimators so later changes by the caller have no effect.</summary>
+    internal GenerationOptions Copy() => new()
+    {
+        MaxNewTokens = MaxNewTokens, DoSample = DoSample, Temperature = Temperature, TopK = TopK, TopP = TopP,
+        RepetitionPenalty = RepetitionPenalty, StopSequences = StopSequences is null ? null : [.. StopSequences], Seed = Seed,
+    };
 }

@@ -25,6 +25,30 @@ internal static class LanguageModelLoader
         };
     }
 
+    /// <summary>
+    /// As <see cref="Load(string, LanguageModelOptions?)"/> for an existing folder or a Hugging Face hub id: the family
+    /// comes from <paramref name="options"/>'s type, else from the repository's config.json (fetched first, with the
+    /// tokenizer), and only that family's files are downloaded.
+    /// </summary>
+    public static IPipelineLanguageModel FromPretrained(string idOrPath, LanguageModelOptions? options, HubOptions hub)
+    {
+        var variant = options?.OnnxVariant;
+        bool encoderDecoder = options is Seq2SeqLanguageModelOptions
+            || options is null && Seq2SeqConfig.IsEncoderDecoder(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], ["config.json"], hub));
+        var folder = encoderDecoder
+            ? HuggingFaceHub.DownloadModel(idOrPath, HubFiles.Seq2SeqLanguageModel(variant), HubFiles.Seq2SeqLanguageModelOptional(variant), hub)
+            : HuggingFaceHub.DownloadModel(idOrPath, HubFiles.CausalLanguageModel(variant), HubFiles.CausalLanguageModelOptional(variant), hub);
+        return Load(folder, options);
+    }
+
+    /// <summary>
+    /// <paramref name="model"/> as the pipeline transforms use it; an <see cref="ILanguageModel"/> other than
+    /// <see cref="CausalLanguageModel"/> and <see cref="Seq2SeqLanguageModel"/> is an <see cref="ArgumentException"/> naming <paramref name="paramName"/>.
+    /// </summary>
+    public static IPipelineLanguageModel RequirePipelineModel(ILanguageModel model, string paramName) =>
+        model as IPipelineLanguageModel ?? throw new ArgumentException(
+            $"'{paramName}' must be a {nameof(CausalLanguageModel)} or a {nameof(Seq2SeqLanguageModel)}; got a {model.GetType().Name}.", paramName);
+
     /// <summary>Reloads the model a pipeline step saved with <see cref="Save"/>: the family from the saved config.json, then its options.</summary>
     public static IPipelineLanguageModel Load(PipelineStepReader reader)
     {

@@ -87,7 +87,7 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     /// <summary>
     /// Loads the model in <paramref name="directory"/>: tokenizer files, <c>config.json</c>, optional <c>generation_config.json</c>,
     /// <c>encoder_model.onnx</c> and <c>decoder_model_merged.onnx</c> (in the folder or <c>onnx/</c>; see
-    /// <see cref="LanguageModelOptions.OnnxVariant"/>), or, without a merged decoder, the older non-merged pair
+    /// <see cref="OnnxModelOptions.OnnxVariant"/>), or, without a merged decoder, the older non-merged pair
     /// <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>

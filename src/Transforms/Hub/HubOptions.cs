@@ -36,6 +36,9 @@ public sealed class HubOptions
     /// <summary>How long a request may wait for the server, and a download for its next bytes; default 30 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A copy of these settings, kept by estimators so later changes by the caller have no effect (the handler and progress are shared).</summary>
+    internal HubOptions Copy() => (HubOptions)MemberwiseClone();
+
     /// <summary>The cache folder <c>huggingface_hub</c> would use, given an environment lookup and the home folder.</summary>
     internal static string DefaultCacheDirectory(Func<string, string?> env, string home)
     {

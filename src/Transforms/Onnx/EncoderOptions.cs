@@ -1,9 +1,15 @@
 namespace MlNetLlm;
 
-/// <summary>Settings shared by the encoder models (<see cref="TextEmbeddingModel"/>, <see cref="TextClassificationModel"/>).</summary>
-public abstract class EncoderOptions
+/// <summary>
+/// Settings shared by the encoder models (<see cref="TextEmbeddingModel"/>, <see cref="TextClassificationModel"/>,
+/// <see cref="CrossEncoderModel"/>): the <see cref="OnnxModelOptions"/> plus the token limit. <see cref="OnnxModelOptions.OnnxVariant"/>
+/// selects <c>model_{variant}.onnx</c>; <see cref="OnnxModelOptions.BatchSize"/> is texts per ONNX run (default 32, each batch padded
+/// to its longest text, not to <see cref="MaxLength"/>).
+/// </summary>
+public abstract class EncoderOptions : OnnxModelOptions
 {
     private protected EncoderOptions()
+        : base(batchSize: 32)
     {
     }
 
@@ -15,28 +21,4 @@ public abstract class EncoderOptions
     /// tokenizer's <c>model_max_length</c> and <c>config.json</c> <c>max_position_embeddings</c> (512 when neither is set).
     /// </summary>
     public int? MaxLength { get; set; }
-
-    /// <summary>Largest accepted <see cref="BatchSize"/>.</summary>
-    public const int MaxBatchSize = 16_384;
-
-    /// <summary>Texts per ONNX run, 1 to <see cref="MaxBatchSize"/>. Each batch is padded to its longest text, not to <see cref="MaxLength"/>. Default: 32.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>CUDA device to run on (needs a build with <c>-p:UseGpu=true</c>); null runs on CPU.</summary>
-    public int? GpuDeviceId { get; set; }
-
-    /// <summary>When the requested GPU is unavailable: true runs on CPU with a trace warning, false throws.</summary>
-    public bool FallbackToCpu { get; set; } = true;
-
-    /// <summary>ONNX Runtime intra-op threads; null keeps its default.</summary>
-    public int? IntraOpNumThreads { get; set; }
-
-    /// <summary>ONNX Runtime inter-op threads; null keeps its default.</summary>
-    public int? InterOpNumThreads { get; set; }
-
-    /// <summary>
-    /// Which ONNX export to load: null for <c>model.onnx</c>, or a variant such as <c>quantized</c>, <c>fp16</c> or <c>int8</c>
-    /// for <c>model_{variant}.onnx</c> (in the folder or its <c>onnx/</c> subfolder; <c>FromPretrained</c> downloads only that file).
-    /// </summary>
-    public string? OnnxVariant { get; set; }
 }

@@ -10,11 +10,11 @@ internal static class ClassificationColumns
     /// Throws <see cref="ArgumentOutOfRangeException"/> when both output columns have the same name, as ML.NET's own
     /// transformers do for a result column specified multiple times.
     /// </summary>
-    public static void RequireDistinct(string scoreColumnName, string predictedLabelColumnName)
+    public static void RequireDistinct(string outputColumnName, string predictedLabelColumnName)
     {
-        if (scoreColumnName == predictedLabelColumnName)
+        if (outputColumnName == predictedLabelColumnName)
             throw new ArgumentOutOfRangeException(nameof(predictedLabelColumnName),
-                $"Name of the result column '{predictedLabelColumnName}' specified multiple times: scoreColumnName and predictedLabelColumnName must differ.");
+                $"Name of the result column '{predictedLabelColumnName}' specified multiple times: outputColumnName and predictedLabelColumnName must differ.");
     }
 
     /// <summary>

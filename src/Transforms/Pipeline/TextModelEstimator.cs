@@ -7,8 +7,9 @@ namespace MlNetLlm;
 /// <summary>
 /// Estimator for a pretrained-model transform: there is nothing to train, so <see cref="Fit"/> checks the input schema and
 /// returns the transformer (created on first use, so that model files load only when the pipeline is fitted). A
-/// transformer that owns its model (<see cref="IDisposable"/>, e.g. <see cref="TextGenerationTransformer"/>) belongs to
-/// the caller of <see cref="Fit"/>: every further <see cref="Fit"/> loads a new one, so disposing one never breaks another.
+/// transformer that owns its model (<see cref="TextModelTransformer.OwnsModel"/>: loaded from a folder or hub id) belongs
+/// to the caller of <see cref="Fit"/>: every further <see cref="Fit"/> loads a new one, so disposing one never breaks
+/// another and a re-fit never hands back a disposed model. A shared model is never disposed by the pipeline.
 /// </summary>
 public sealed class TextModelEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : TextModelTransformer
 {
@@ -22,18 +23,37 @@ public sealed class TextModelEstimator<TTransformer> : IEstimator<TTransformer> 
         _transformer = new Lazy<TTransformer>(create);
     }
 
+    /// <summary>
+    /// An estimator whose transformer applies the model <paramref name="load"/> returns: owned (disposed with the
+    /// transformer, and with it when the transformer cannot be built) when <paramref name="owns"/>, else shared.
+    /// </summary>
+    internal static TextModelEstimator<TTransformer> ForModel<TModel>(Func<TModel> load, bool owns, Func<TModel, bool, TTransformer> create)
+        where TModel : IDisposable => new(() =>
+    {
+        var model = load();
+        try
+        {
+            return create(model, owns);
+        }
+        catch when (owns)
+        {
+            model.Dispose();
+            throw;
+        }
+    });
+
     /// <summary>Validates <paramref name="input"/>'s schema (input columns present and text) and returns the transformer.</summary>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var transformer = _transformer.Value is IDisposable && Interlocked.Exchange(ref _handedOut, 1) == 1 ? _create() : _transformer.Value;
+        var transformer = _transformer.Value.OwnsModel && Interlocked.Exchange(ref _handedOut, 1) == 1 ? _create() : _transformer.Value;
         try
         {
             transformer.GetOutputSchema(input.Schema);
         }
         catch when (transformer != _transformer.Value)
         {
-            ((IDisposable)transformer).Dispose();
+            transformer.DisposeOwnedModel();
             throw;
         }
         return transformer;

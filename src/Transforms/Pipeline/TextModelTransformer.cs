@@ -7,13 +7,27 @@ namespace MlNetLlm;
 /// <summary>
 /// Base of every MlNetLlm transformer: appends model outputs computed from text columns. <see cref="Transform"/> is lazy
 /// (rows are mapped in batches as a cursor reads them), and the transformer maps single rows for a
-/// <see cref="PredictionEngine{TSrc, TDst}"/>. Immutable and safe to use from several threads.
+/// <see cref="PredictionEngine{TSrc, TDst}"/>. Immutable and safe to use from several threads. A transformer built from a
+/// model folder or hub id owns the model it loaded and disposes it with itself; one given a loaded model shares it and
+/// never disposes it.
 /// </summary>
 public abstract class TextModelTransformer : ITransformer
 {
-    private protected TextModelTransformer(IBatchMapper mapper) => Mapper = mapper;
+    private readonly IDisposable? _ownedModel;
+
+    private protected TextModelTransformer(IBatchMapper mapper, IDisposable? ownedModel = null)
+    {
+        Mapper = mapper;
+        _ownedModel = ownedModel;
+    }
 
     internal IBatchMapper Mapper { get; }
+
+    /// <summary>True when this transformer loaded its model and disposes it (false for a shared model).</summary>
+    public bool OwnsModel => _ownedModel is not null;
+
+    /// <summary>Disposes the model when this transformer owns it (<see cref="OwnsModel"/>); a shared model is left to its owner.</summary>
+    internal void DisposeOwnedModel() => _ownedModel?.Dispose();
 
     /// <summary>Always true: rows can be mapped one at a time (used by prediction engines).</summary>
     public bool IsRowToRowMapper => true;

@@ -10,13 +10,14 @@ namespace MlNetLlm;
 /// Zero- or few-shot classification of a text column with a <see cref="PromptClassifier"/>: adds a score vector
 /// (softmax over the labels, slot names = labels) and a predicted label (key type whose key values are the labels), ready
 /// for <c>mlContext.MulticlassClassification.Evaluate</c>. Created by <c>mlContext.Transforms.Text.ClassifyWithPrompt</c>.
-/// Owns the model: dispose the transformer to release it.
+/// Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>); a shared model is left to its owner.
 /// </summary>
 public sealed class PromptClassificationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
 {
-    internal PromptClassificationTransformer(PromptClassifier classifier, IPipelineLanguageModel model, string inputColumnName, string scoreColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(classifier, inputColumnName, scoreColumnName, predictedLabelColumnName))
+    internal PromptClassificationTransformer(PromptClassifier classifier, ILanguageModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
+        : base(new ClassificationMapper(classifier, model.Options.BatchSize, inputColumnName, scoreColumnName, predictedLabelColumnName), ownsModel ? model : null)
     {
+        model.Options.RequireValidBatchSize();
         Classifier = classifier;
         Model = model;
         InputColumnName = inputColumnName;
@@ -53,19 +54,20 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
     {
         var model = LanguageModelLoader.Load(reader);
         var classifier = new PromptClassifier(model, reader.Get<string[]>("labels")!, reader.Get<PromptTemplate>("template")!);
-        return new PromptClassificationTransformer(classifier, model, reader.GetString("input")!, reader.GetString("score")!, reader.GetString("predictedLabel")!);
+        return new PromptClassificationTransformer(classifier, model, true, reader.GetString("score")!, reader.GetString("input")!, reader.GetString("predictedLabel")!);
     }
 
-    /// <summary>Releases the model.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
+    public void Dispose() => DisposeOwnedModel();
 
     private sealed class ClassificationMapper : IBatchMapper
     {
         private readonly PromptClassifier _classifier;
 
-        public ClassificationMapper(PromptClassifier classifier, string input, string score, string predicted)
+        public ClassificationMapper(PromptClassifier classifier, int batchSize, string input, string score, string predicted)
         {
             _classifier = classifier;
+            BatchSize = batchSize;
             InputColumns = [input];
             OutputColumns = ClassificationColumns.Create(score, predicted, classifier.Labels);
         }
@@ -74,7 +76,7 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
 
         public IReadOnlyList<OutputColumn> OutputColumns { get; }
 
-        public int BatchSize => 16;
+        public int BatchSize { get; }
 
         public void MapBatch(IReadOnlyList<string[]> inputs, object[][] outputs)
         {

@@ -23,8 +23,7 @@ public sealed class PromptClassifier
     public PromptClassifier(ILanguageModel model, IReadOnlyList<string> labels, PromptTemplate template)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model is not IPipelineLanguageModel scorer)
-            throw new ArgumentException($"PromptClassifier scores with a {nameof(CausalLanguageModel)} or a {nameof(Seq2SeqLanguageModel)}; got a {model.GetType().Name}.", nameof(model));
+        var scorer = LanguageModelLoader.RequirePipelineModel(model, nameof(model));
         ArgumentNullException.ThrowIfNull(template);
         ValidateLabels(labels);
         _model = scorer;

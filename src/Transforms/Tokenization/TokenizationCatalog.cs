@@ -13,7 +13,7 @@ public static class TokenizationCatalog
     /// (longest first, for pairs) and the special tokens are kept. Null or empty text gives the special tokens only.
     /// </summary>
     public static TextModelEstimator<TokenizerTransformer> TokenizeForModel(this TransformsCatalog.TextTransforms catalog,
-        PretrainedTokenizer tokenizer, string inputColumnName = "Text", int? maxLength = null, string? textPairColumnName = null)
+        PretrainedTokenizer tokenizer, string inputColumnName = ColumnNames.Text, int? maxLength = null, string? textPairColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(tokenizer);

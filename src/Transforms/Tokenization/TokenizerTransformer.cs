@@ -13,7 +13,7 @@ namespace MlNetLlm;
 public sealed class TokenizerTransformer : TextModelTransformer, IPersistentTransformer
 {
     /// <summary>Names of the columns this transformer adds.</summary>
-    public const string InputIdsColumn = "InputIds", AttentionMaskColumn = "AttentionMask", TokenTypeIdsColumn = "TokenTypeIds";
+    public const string InputIdsColumn = ColumnNames.InputIds, AttentionMaskColumn = ColumnNames.AttentionMask, TokenTypeIdsColumn = ColumnNames.TokenTypeIds;
 
     internal TokenizerTransformer(PretrainedTokenizer tokenizer, string inputColumnName, int? maxLength, string? textPairColumnName)
         : base(new TokenMapper(tokenizer, inputColumnName, maxLength ?? tokenizer.ModelMaxLength, textPairColumnName))

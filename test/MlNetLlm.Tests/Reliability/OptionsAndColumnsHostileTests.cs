@@ -67,7 +67,7 @@ public class OptionsAndColumnsHostileTests
     public void ClassifyText_SameNameForScoreAndPredictedLabel_IsRejectedLikeMlNet()
     {
         var ml = new MLContext();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ClassifyText(Sst2, scoreColumnName: "Out", predictedLabelColumnName: "Out"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ClassifyText(Sst2, outputColumnName: "Out", predictedLabelColumnName: "Out"));
         Assert.Equal("predictedLabelColumnName", e.ParamName);
         Assert.Contains("'Out' specified multiple times", e.Message);
     }
@@ -77,7 +77,7 @@ public class OptionsAndColumnsHostileTests
     {
         var ml = new MLContext();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ClassifyWithPrompt(Stories, ["yes", "no"],
-            new PromptTemplate("Q: {text} A:"), scoreColumnName: "Same", predictedLabelColumnName: "Same"));
+            new PromptTemplate("Q: {text} A:"), outputColumnName: "Same", predictedLabelColumnName: "Same"));
         Assert.Contains("'Same' specified multiple times", e.Message);
     }
 
