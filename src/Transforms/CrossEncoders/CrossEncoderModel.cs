@@ -30,7 +30,7 @@ public sealed class CrossEncoderModel : IDisposable
         if (!Enum.IsDefined(options.Truncation))
             throw new ArgumentOutOfRangeException(nameof(options), options.Truncation, "CrossEncoderOptions.Truncation is not a TruncationStrategy value.");
         Truncation = options.Truncation;
-        Runner = new EncoderRunner(directory, options, 2, "logits");
+        Runner = new EncoderRunner(directory, ModelFamily.CrossEncoder, options, 2, "logits");
         try
         {
             Labels = ModelLabels.Read(Runner.Config, Runner.OutputWidth, Runner.ModelPath);
@@ -69,7 +69,7 @@ public sealed class CrossEncoderModel : IDisposable
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static CrossEncoderModel FromPretrained(string idOrPath, CrossEncoderOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, HubFiles.Encoder(options?.OnnxVariant), HubFiles.EncoderOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.CrossEncoder.HubRequired(options?.OnnxVariant), ModelFamily.CrossEncoder.HubOptional(options?.OnnxVariant), hub), options);
 
     /// <summary>Label names in id order (<c>config.json</c> <c>id2label</c>; LABEL_0, … when absent). One label: a single score per pair.</summary>
     public IReadOnlyList<string> Labels { get; }

@@ -15,7 +15,7 @@ public sealed class TextEmbeddingModel : IDisposable
 {
     private TextEmbeddingModel(string directory, TextEmbeddingOptions options)
     {
-        Runner = new EncoderRunner(directory, options, 3, "last_hidden_state", "token_embeddings");
+        Runner = new EncoderRunner(directory, ModelFamily.Encoder, options, 3, "last_hidden_state", "token_embeddings");
         try
         {
             var (pooling, normalize) = SentenceTransformersConfig.Read(Runner.Directory);
@@ -48,7 +48,7 @@ public sealed class TextEmbeddingModel : IDisposable
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static TextEmbeddingModel FromPretrained(string idOrPath, TextEmbeddingOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, HubFiles.Encoder(options?.OnnxVariant), HubFiles.EncoderOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.Encoder.HubRequired(options?.OnnxVariant), ModelFamily.Encoder.HubOptional(options?.OnnxVariant), hub), options);
 
     /// <summary>Length of every embedding (the model's hidden size).</summary>
     public int Dimension { get; }

@@ -49,7 +49,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     {
         get
         {
-            return [.. PretrainedTokenizer.FileNames, "config.json", "generation_config.json", .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _decoder.ModelPath))];
+            return ModelFamily.CausalLanguageModel.PersistedFiles(Directory, [_decoder.ModelPath]);
         }
     }
 
@@ -79,9 +79,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
         options ??= new CausalLanguageModelOptions();
         var config = ModelConfig.Load(directory);
         var tokenizer = PretrainedTokenizer.FromDirectory(directory);
-        var suffix = options.VariantSuffix;
-        var onnx = ModelFolder.RequireFirst(directory, "ONNX decoder", $"model{suffix}.onnx", $"onnx/model{suffix}.onnx",
-            $"decoder_model_merged{suffix}.onnx", $"onnx/decoder_model_merged{suffix}.onnx");
+        var onnx = ModelFamily.CausalLanguageModel.FindGraph(directory, 0, options.OnnxVariant)[0];
         var decoder = DecoderSession.Open(onnx, config, options.DeviceSettings([onnx]));
         try
         {
@@ -103,8 +101,8 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static CausalLanguageModel FromPretrained(string idOrPath, CausalLanguageModelOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, HubFiles.CausalLanguageModel(options?.OnnxVariant),
-            HubFiles.CausalLanguageModelOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.CausalLanguageModel.HubRequired(options?.OnnxVariant),
+            ModelFamily.CausalLanguageModel.HubOptional(options?.OnnxVariant), hub), options);
 
     /// <summary>Generates token ids after <paramref name="prompt"/> (empty: start from BOS). Returns only new ids, without eos.</summary>
     public IReadOnlyList<int> GenerateIds(string prompt, GenerationOptions? options = null) => GenerateIds([prompt], options)[0];

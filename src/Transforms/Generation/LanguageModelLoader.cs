@@ -35,9 +35,8 @@ internal static class LanguageModelLoader
         var variant = options?.OnnxVariant;
         bool encoderDecoder = options is Seq2SeqLanguageModelOptions
             || options is null && Seq2SeqConfig.IsEncoderDecoder(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], ["config.json"], hub));
-        var folder = encoderDecoder
-            ? HuggingFaceHub.DownloadModel(idOrPath, HubFiles.Seq2SeqLanguageModel(variant), HubFiles.Seq2SeqLanguageModelOptional(variant), hub)
-            : HuggingFaceHub.DownloadModel(idOrPath, HubFiles.CausalLanguageModel(variant), HubFiles.CausalLanguageModelOptional(variant), hub);
+        var family = encoderDecoder ? ModelFamily.EncoderDecoder : ModelFamily.CausalLanguageModel;
+        var folder = HuggingFaceHub.DownloadModel(idOrPath, family.HubRequired(variant), family.HubOptional(variant), hub);
         return Load(folder, options);
     }
 

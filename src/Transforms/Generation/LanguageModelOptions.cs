@@ -20,10 +20,7 @@ public abstract class LanguageModelOptions : OnnxModelOptions
     internal Onnx.OnnxDeviceSettings DeviceSettings(IEnumerable<string> onnxFiles)
     {
         int? intraOpThreads = IntraOpNumThreads
-            ?? (onnxFiles.SelectMany(OnnxFiles).Where(File.Exists).Sum(f => new FileInfo(f).Length) < SmallModelBytes ? 1 : null);
+            ?? (onnxFiles.SelectMany(f => (string[])[f, .. Onnx.ModelFamily.ExternalData(f)]).Where(File.Exists).Sum(f => new FileInfo(f).Length) < SmallModelBytes ? 1 : null);
         return new Onnx.OnnxDeviceSettings(GpuDeviceId, FallbackToCpu, intraOpThreads, InterOpNumThreads);
     }
-
-    /// <summary>An ONNX file and the names its external weights may have.</summary>
-    internal static string[] OnnxFiles(string onnx) => [onnx, onnx + "_data", onnx + ".data"];
 }

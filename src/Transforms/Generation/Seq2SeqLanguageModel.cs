@@ -97,20 +97,10 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     {
         directory = ModelFolder.RequireDirectory(directory);
         options ??= new Seq2SeqLanguageModelOptions();
-        var suffix = options.VariantSuffix;
-        var encoder = ModelFolder.RequireFirst(directory, "ONNX encoder", $"onnx/encoder_model{suffix}.onnx", $"encoder_model{suffix}.onnx");
-        string[] merged = [$"onnx/decoder_model_merged{suffix}.onnx", $"decoder_model_merged{suffix}.onnx"];
-        var decoder = ModelFolder.FindFirst(directory, merged);
-        string? withPast = null;
-        if (decoder is null && ModelFolder.FindFirst(directory, $"onnx/decoder_model{suffix}.onnx", $"decoder_model{suffix}.onnx") is { } split)
-        {
-            // The older non-merged pair: the with-past half must sit beside the first.
-            decoder = split;
-            var folder = Path.GetDirectoryName(split)!;
-            withPast = ModelFolder.RequireFirst(folder, $"with-past decoder to go with '{Path.GetFileName(split)}'", $"decoder_with_past_model{suffix}.onnx");
-        }
-        decoder ??= ModelFolder.RequireFirst(directory, "ONNX decoder",
-            [.. merged, $"onnx/decoder_model{suffix}.onnx + onnx/decoder_with_past_model{suffix}.onnx"]);
+        var encoder = ModelFamily.EncoderDecoder.FindGraph(directory, 0, options.OnnxVariant)[0];
+        var decoders = ModelFamily.EncoderDecoder.FindGraph(directory, 1, options.OnnxVariant);
+        var decoder = decoders[0];
+        var withPast = decoders.Length > 1 ? decoders[1] : null;
 
         var config = ModelConfig.Load(directory);
         var seq2seq = Seq2SeqConfig.Load(directory);
@@ -137,8 +127,8 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static Seq2SeqLanguageModel FromPretrained(string idOrPath, Seq2SeqLanguageModelOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, HubFiles.Seq2SeqLanguageModel(options?.OnnxVariant),
-            HubFiles.Seq2SeqLanguageModelOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.EncoderDecoder.HubRequired(options?.OnnxVariant),
+            ModelFamily.EncoderDecoder.HubOptional(options?.OnnxVariant), hub), options);
 
     /// <summary>Generates token ids for <paramref name="input"/>. Returns only new ids, without eos.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (e.g. <see cref="GenerationOptions.MaxNewTokens"/> ≤ 0); the message names it.</exception>
@@ -189,10 +179,8 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     public void Dispose() => _session.Dispose();
 
     IEnumerable<string> IPipelineLanguageModel.FileNames =>
-        [.. PretrainedTokenizer.FileNames, "config.json", "generation_config.json",
-         .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _session.EncoderPath)),
-         .. LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, _session.DecoderPath)),
-         .. _session.WithPastPath is { } withPast ? LanguageModelOptions.OnnxFiles(Path.GetRelativePath(Directory, withPast)) : []];
+        ModelFamily.EncoderDecoder.PersistedFiles(Directory,
+            _session.WithPastPath is { } withPast ? [_session.EncoderPath, _session.DecoderPath, withPast] : [_session.EncoderPath, _session.DecoderPath]);
 
     void IPipelineLanguageModel.Validate(GenerationOptions? options) => SamplingSettings.Resolve(options, _config, _decoderLimit);
 

@@ -1,7 +1,10 @@
+using MlNetLlm.Onnx;
+
 namespace MlNetLlm;
 
 /// <summary>
-/// The files each kind of model needs from a hub repository, for <see cref="HuggingFaceHub.DownloadModel"/>.
+/// The files each kind of model needs from a hub repository, for <see cref="HuggingFaceHub.DownloadModel"/>, as the
+/// model families define them (the same description the loaders and <c>SavePipeline</c> read).
 /// An entry may list alternatives separated by <c>|</c>, tried in order until one exists; an alternative of several
 /// files joins them with <c>+</c> and needs all of them (e.g. <c>vocab.json+merges.txt</c>).
 /// </summary>
@@ -19,52 +22,32 @@ public static class HubFiles
     /// and the <see cref="Onnx"/> model.
     /// </summary>
     /// <param name="onnxVariant">Null for <c>model.onnx</c>, or a variant such as <c>quantized</c> for <c>model_quantized.onnx</c>.</param>
-    public static IReadOnlyList<string> Encoder(string? onnxVariant = null) => ["config.json", Tokenizer, Onnx(onnxVariant)];
+    public static IReadOnlyList<string> Encoder(string? onnxVariant = null) => ModelFamily.Encoder.HubRequired(onnxVariant);
 
     /// <summary>Optional encoder files: tokenizer extras, sentence-transformers module, pooling and length settings, ONNX external data.</summary>
     /// <param name="onnxVariant">The same variant as given to <see cref="Encoder"/>.</param>
-    public static IReadOnlyList<string> EncoderOptional(string? onnxVariant = null) =>
-        [.. TokenizerOptional, "modules.json", "1_Pooling/config.json", "sentence_bert_config.json", "generation_config.json", OnnxData(onnxVariant)];
+    public static IReadOnlyList<string> EncoderOptional(string? onnxVariant = null) => ModelFamily.Encoder.HubOptional(onnxVariant);
 
-    /// <summary>A causal language model: a <see cref="Tokenizer"/> and an ONNX decoder (<see cref="Onnx"/>, else <c>decoder_model_merged.onnx</c>).</summary>
-    /// <param name="onnxVariant">Null for <c>model.onnx</c>, or a variant such as <c>q4</c> for <c>model_q4.onnx</c>.</param>
-    public static IReadOnlyList<string> CausalLanguageModel(string? onnxVariant = null) =>
-        [Tokenizer, $"{Onnx(onnxVariant)}|onnx/decoder_model_merged.onnx|decoder_model_merged.onnx"];
+    /// <summary>A causal language model: a <see cref="Tokenizer"/> and an ONNX decoder (<see cref="Onnx"/>, else <c>decoder_model_merged.onnx</c>, of the variant).</summary>
+    /// <param name="onnxVariant">Null for <c>model.onnx</c>, or a variant such as <c>q4</c> for <c>model_q4.onnx</c> / <c>decoder_model_merged_q4.onnx</c>.</param>
+    public static IReadOnlyList<string> CausalLanguageModel(string? onnxVariant = null) => ModelFamily.CausalLanguageModel.HubRequired(onnxVariant);
 
     /// <summary>Optional causal language model files: <c>config.json</c>, <c>generation_config.json</c>, tokenizer extras, ONNX external data.</summary>
     /// <param name="onnxVariant">The same variant as given to <see cref="CausalLanguageModel"/>.</param>
-    public static IReadOnlyList<string> CausalLanguageModelOptional(string? onnxVariant = null) =>
-        ["config.json", "generation_config.json", .. TokenizerOptional, OnnxData(onnxVariant)];
+    public static IReadOnlyList<string> CausalLanguageModelOptional(string? onnxVariant = null) => ModelFamily.CausalLanguageModel.HubOptional(onnxVariant);
 
     /// <summary>
     /// An encoder-decoder model (T5, BART, …): <c>config.json</c>, a <see cref="Tokenizer"/>, <c>encoder_model.onnx</c> and
     /// <c>decoder_model_merged.onnx</c>, else the pair <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c> (in <c>onnx/</c> or at the top).
     /// </summary>
     /// <param name="onnxVariant">Null for the fp32 files, or a variant such as <c>quantized</c> for <c>encoder_model_quantized.onnx</c> and <c>decoder_model_merged_quantized.onnx</c>.</param>
-    public static IReadOnlyList<string> Seq2SeqLanguageModel(string? onnxVariant = null) =>
-        ["config.json", Tokenizer, Beside(VariantName("encoder_model", onnxVariant)),
-         $"{Beside(VariantName("decoder_model_merged", onnxVariant))}|{Pair("onnx/", onnxVariant)}|{Pair("", onnxVariant)}"];
+    public static IReadOnlyList<string> Seq2SeqLanguageModel(string? onnxVariant = null) => ModelFamily.EncoderDecoder.HubRequired(onnxVariant);
 
     /// <summary>Optional encoder-decoder files: <c>generation_config.json</c>, tokenizer extras, ONNX external data.</summary>
     /// <param name="onnxVariant">The same variant as given to <see cref="Seq2SeqLanguageModel"/>.</param>
-    public static IReadOnlyList<string> Seq2SeqLanguageModelOptional(string? onnxVariant = null) =>
-        ["generation_config.json", .. TokenizerOptional, Beside(VariantName("encoder_model", onnxVariant) + "_data"),
-         Beside(VariantName("decoder_model_merged", onnxVariant) + "_data"), Beside(VariantName("decoder_model", onnxVariant) + "_data"),
-         Beside(VariantName("decoder_with_past_model", onnxVariant) + "_data")];
+    public static IReadOnlyList<string> Seq2SeqLanguageModelOptional(string? onnxVariant = null) => ModelFamily.EncoderDecoder.HubOptional(onnxVariant);
 
     /// <summary>The ONNX model, in <c>onnx/</c> or at the top: <c>onnx/model.onnx|model.onnx</c>, or <c>model_{onnxVariant}.onnx</c>.</summary>
     /// <param name="onnxVariant">Null for <c>model.onnx</c>, or a variant such as <c>quantized</c>, <c>fp16</c> or <c>q4</c>.</param>
-    public static string Onnx(string? onnxVariant = null) => Beside(OnnxName(onnxVariant));
-
-    private static string OnnxData(string? onnxVariant) => Beside(OnnxName(onnxVariant) + "_data");
-
-    private static string OnnxName(string? onnxVariant) => VariantName("model", onnxVariant);
-
-    private static string Pair(string folder, string? onnxVariant) =>
-        $"{folder}{VariantName("decoder_model", onnxVariant)}+{folder}{VariantName("decoder_with_past_model", onnxVariant)}";
-
-    private static string VariantName(string stem, string? onnxVariant) =>
-        string.IsNullOrWhiteSpace(onnxVariant) ? $"{stem}.onnx" : $"{stem}_{onnxVariant.Trim()}.onnx";
-
-    private static string Beside(string name) => $"onnx/{name}|{name}";
+    public static string Onnx(string? onnxVariant = null) => ModelFamily.Encoder.HubRequired(onnxVariant)[^1];
 }

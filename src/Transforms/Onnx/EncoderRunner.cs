@@ -32,17 +32,18 @@ internal sealed class EncoderRunner : IDisposable
     private readonly ConcurrentBag<PaddedBatch> _buffers = [];
     private readonly OnnxDeviceSettings _settings;
     private readonly UsageGate _gate;
+    private readonly ModelFamily _family;
 
     /// <summary>Loads the folder; the output is the first of <paramref name="outputNames"/> the graph has, checked to be float of rank <paramref name="outputRank"/>.</summary>
-    public EncoderRunner(string directory, EncoderOptions options, int outputRank, params string[] outputNames)
+    public EncoderRunner(string directory, ModelFamily family, EncoderOptions options, int outputRank, params string[] outputNames)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, EncoderOptions.MaxBatchSize);
         Directory = directory = ModelFolder.RequireDirectory(directory);
         Config = TokenizerJson.ParseFile(ModelFolder.RequireFirst(directory, "model configuration", "config.json"));
-        var onnx = string.IsNullOrWhiteSpace(options.OnnxVariant) ? "model.onnx" : $"model_{options.OnnxVariant.Trim()}.onnx";
-        ModelPath = ModelFolder.RequireFirst(directory, "ONNX model", onnx, "onnx/" + onnx);
+        _family = family;
+        ModelPath = family.FindGraph(directory, 0, options.OnnxVariant)[0];
         _gate = new UsageGate(ModelPath);
         Tokenizer = PretrainedTokenizer.FromDirectory(directory);
         if (Config.GetInt("vocab_size") is int vocabSize && vocabSize < Tokenizer.VocabularySize)
@@ -147,8 +148,7 @@ internal sealed class EncoderRunner : IDisposable
         writer.Set("fallbackToCpu", _settings.FallbackToCpu);
         writer.Set("intraOpNumThreads", _settings.IntraOpNumThreads);
         writer.Set("interOpNumThreads", _settings.InterOpNumThreads);
-        var onnx = Path.GetRelativePath(Directory, ModelPath);
-        writer.AddFolderFiles(Directory, ["config.json", onnx, onnx + "_data", .. PretrainedTokenizer.FileNames]);
+        writer.AddFolderFiles(Directory, _family.PersistedFiles(Directory, [ModelPath]));
     }
 
     /// <summary>Reads what <see cref="SaveStep"/> wrote into <paramref name="options"/>; returns the extracted folder.</summary>

@@ -36,9 +36,6 @@ public abstract class OnnxModelOptions
     /// </summary>
     public string? OnnxVariant { get; set; }
 
-    /// <summary>The file name suffix for <see cref="OnnxVariant"/>: empty, or <c>_variant</c>.</summary>
-    internal string VariantSuffix => string.IsNullOrWhiteSpace(OnnxVariant) ? "" : "_" + OnnxVariant.Trim();
-
     /// <summary>
     /// A copy of these options: estimators keep a copy, so changing the caller's object after building a pipeline has
     /// no effect on it.
