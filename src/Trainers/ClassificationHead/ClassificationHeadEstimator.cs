@@ -47,14 +47,10 @@ public sealed class ClassificationHeadEstimator : IEstimator<ClassificationHeadT
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var columns = inputSchema.ToDictionary(c => c.Name);
-        var features = Require(columns, _options.FeatureColumnName, "a known-size vector of Single");
-        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Feature column '{features.Name}' has type {features.ItemType} ({features.Kind}); the classification head needs a known-size vector of Single.");
-        var label = Require(columns, _options.LabelColumnName, _binary ? "Boolean" : "a key type");
-        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || (_binary ? label.ItemType is not BooleanDataViewType : !label.IsKey))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{label.Name}' has type {label.ItemType} ({label.Kind}); " +
-                (_binary ? "binary classification needs Boolean." : "multiclass classification needs a key type (use MapValueToKey)."));
+        SchemaCheck.Require(inputSchema, nameof(inputSchema), "Feature", _options.FeatureColumnName, Columns.Head, SchemaCheck.SingleVector,
+            c => c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single);
+        var label = SchemaCheck.Require(inputSchema, nameof(inputSchema), "Label", _options.LabelColumnName, Columns.Head, Columns.ExpectedLabel(_binary),
+            c => c.Kind == SchemaShape.Column.VectorKind.Scalar && (_binary ? c.ItemType is BooleanDataViewType : c.IsKey));
         bool named = !_binary && label.Annotations.Any(a => a.Name == ScoreColumns.KeyValues && a.ItemType is TextDataViewType);
 
         var builder = new DataViewSchema.Builder();
@@ -63,7 +59,4 @@ public sealed class ClassificationHeadEstimator : IEstimator<ClassificationHeadT
         return new SchemaShape(columns.Values);
     }
 
-    private static SchemaShape.Column Require(Dictionary<string, SchemaShape.Column> columns, string name, string expected) =>
-        columns.TryGetValue(name, out var column) ? column : throw new ArgumentOutOfRangeException(
-            nameof(columns), $"Column '{name}' not found; the classification head expects it to be {expected}.");
 }

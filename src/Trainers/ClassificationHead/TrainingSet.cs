@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetLlm.Pipeline;
 
 namespace MlNetLlm.ClassificationHead;
 
@@ -7,39 +8,24 @@ namespace MlNetLlm.ClassificationHead;
 internal static class Columns
 {
     /// <summary>The feature column, which must be a known-size vector of Single; returns its length.</summary>
-    public static int RequireFeatures(DataViewSchema schema, string name)
-    {
-        var column = Find(schema, name, "a known-size vector of Single");
-        if (column.Type is VectorDataViewType { ItemType: NumberDataViewType n, IsKnownSize: true } vector && n == NumberDataViewType.Single)
-            return vector.Size;
-        throw new ArgumentOutOfRangeException(nameof(schema),
-            $"Feature column '{name}' has type {column.Type}; the classification head needs a known-size vector of Single (e.g. Vector<Single, 384>).");
-    }
+    public static int RequireFeatures(DataViewSchema schema, string name) => SchemaCheck.VectorSize(
+        SchemaCheck.Require(schema, nameof(schema), "Feature", name, Head, SchemaCheck.SingleVector + " (e.g. Vector<Single, 384>)", SchemaCheck.IsSingleVector).Type);
 
     /// <summary>The label column: Boolean when binary, a UInt32 key type when multiclass.</summary>
-    public static DataViewSchema.Column RequireLabel(DataViewSchema schema, string name, bool binary)
-    {
-        var column = Find(schema, name, binary ? "Boolean" : "a key type");
-        bool ok = binary ? column.Type is BooleanDataViewType : column.Type is KeyDataViewType { RawType: var raw } && raw == typeof(uint);
-        if (!ok)
-            throw new ArgumentOutOfRangeException(nameof(schema), binary
-                ? $"Label column '{name}' has type {column.Type}; binary classification needs Boolean."
-                : $"Label column '{name}' has type {column.Type}; multiclass classification needs a UInt32 key type (use MapValueToKey).");
-        return column;
-    }
+    public static DataViewSchema.Column RequireLabel(DataViewSchema schema, string name, bool binary) =>
+        SchemaCheck.Require(schema, nameof(schema), "Label", name, Head, ExpectedLabel(binary),
+            type => binary ? type is BooleanDataViewType : type is KeyDataViewType { RawType: var raw } && raw == typeof(uint));
 
-    public static DataViewSchema.Column? RequireWeight(DataViewSchema schema, string? name)
-    {
-        if (name is null) return null;
-        var column = Find(schema, name, "Single");
-        if (column.Type != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Example weight column '{name}' has type {column.Type}; it needs Single.");
-        return column;
-    }
+    /// <summary>The optional example-weight column, which must be Single.</summary>
+    public static DataViewSchema.Column? RequireWeight(DataViewSchema schema, string? name) => name is null ? null :
+        SchemaCheck.Require(schema, nameof(schema), "Example weight", name, Head, "Single", type => type == NumberDataViewType.Single);
 
-    private static DataViewSchema.Column Find(DataViewSchema schema, string name, string expected) =>
-        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
-            $"Column '{name}' not found; the classification head expects it to be {expected}.");
+    /// <summary>What the label column must be, for error messages.</summary>
+    public static string ExpectedLabel(bool binary) =>
+        binary ? "Boolean for binary classification" : "a UInt32 key type for multiclass classification (use MapValueToKey)";
+
+    /// <summary>Who checks, for error messages.</summary>
+    public const string Head = "the classification head";
 }
 
 /// <summary>The training examples read from an <see cref="IDataView"/> into contiguous arrays.</summary>

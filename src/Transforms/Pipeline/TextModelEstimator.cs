@@ -66,12 +66,7 @@ public sealed class TextModelEstimator<TTransformer> : IEstimator<TTransformer> 
         var mapper = _transformer.Value.Mapper;
         var columns = inputSchema.ToDictionary(c => c.Name);
         foreach (var name in mapper.InputColumns)
-        {
-            if (!columns.TryGetValue(name, out var c))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{name}' not found; expected a text (string) column.");
-            if (c.Kind != SchemaShape.Column.VectorKind.Scalar || c.ItemType is not TextDataViewType)
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{name}' has type {c.ItemType} ({c.Kind}); expected Text (string).");
-        }
+            SchemaCheck.Require(inputSchema, nameof(inputSchema), "Input", name, typeof(TTransformer).Name, SchemaCheck.Text, SchemaCheck.IsText);
         var schema = _transformer.Value.GetOutputSchema(EmptySchemaWithTextColumns(mapper.InputColumns));
         foreach (var c in SchemaShapes.Of(schema)) columns[c.Name] = c;
         return new SchemaShape(columns.Values);

@@ -70,14 +70,7 @@ public abstract class TextModelTransformer : ITransformer
         $"{GetType().Name} cannot be saved with mlContext.Model.Save; use mlContext.Model.SavePipeline from MlNetLlm.");
 
     private int[] RequireInputs(DataViewSchema schema) => Mapper.InputColumns.Select(name =>
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{name}' not found; {GetType().Name} expects a text (string) column named '{name}'.");
-        if (column.Type is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Column '{name}' has type {column.Type}; {GetType().Name} expects Text (string).");
-        return column.Index;
-    }).ToArray();
+        SchemaCheck.Require(schema, nameof(schema), "Input", name, GetType().Name, SchemaCheck.Text, t => t is TextDataViewType).Index).ToArray();
 }
 
 /// <summary>Computes a transformer's outputs for one input row (a batch of one), recomputing when the row moves.</summary>

@@ -25,12 +25,8 @@ public sealed class CosineSimilarityEstimator : IEstimator<CosineSimilarityTrans
         ArgumentNullException.ThrowIfNull(inputSchema);
         var columns = inputSchema.ToDictionary(c => c.Name);
         foreach (var name in new[] { _transformer.FirstColumnName, _transformer.SecondColumnName })
-        {
-            if (!columns.TryGetValue(name, out var c))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{name}' not found; CosineSimilarity expects a known-size vector of Single.");
-            if (c.Kind != SchemaShape.Column.VectorKind.Vector || c.ItemType != NumberDataViewType.Single)
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{name}' has type {c.ItemType} ({c.Kind}); CosineSimilarity expects a known-size vector of Single.");
-        }
+            SchemaCheck.Require(inputSchema, nameof(inputSchema), "Input", name, "CosineSimilarity", SchemaCheck.SingleVector,
+                c => c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single);
         var output = new DataViewSchema.Builder();
         output.AddColumn(_transformer.OutputColumnName, NumberDataViewType.Single);
         foreach (var c in SchemaShapes.Of(output.ToSchema())) columns[c.Name] = c;

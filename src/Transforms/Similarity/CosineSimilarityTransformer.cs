@@ -73,14 +73,8 @@ public sealed class CosineSimilarityTransformer : ITransformer, IPersistentTrans
     internal static ITransformer LoadStep(PipelineStepReader reader) =>
         new CosineSimilarityTransformer(reader.GetString("output")!, reader.GetString("first")!, reader.GetString("second")!);
 
-    private DataViewSchema.Column RequireVector(DataViewSchema schema, string name)
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{name}' not found; CosineSimilarity expects a known-size vector of Single.");
-        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n, IsKnownSize: true } || n != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' has type {column.Type}; CosineSimilarity expects a known-size vector of Single.");
-        return column;
-    }
+    private static DataViewSchema.Column RequireVector(DataViewSchema schema, string name) =>
+        SchemaCheck.Require(schema, nameof(schema), "Input", name, "CosineSimilarity", SchemaCheck.SingleVector, SchemaCheck.IsSingleVector);
 
     private sealed class Mapper(DataViewSchema inputSchema, DataViewSchema outputSchema, int first, int second) : IRowToRowMapper
     {

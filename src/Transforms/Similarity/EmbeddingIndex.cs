@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML;
+using MlNetLlm.Pipeline;
 using Microsoft.ML.Data;
 
 namespace MlNetLlm;
@@ -37,10 +38,9 @@ public sealed class EmbeddingIndex
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrWhiteSpace(embeddingColumn);
-        var column = data.Schema.GetColumnOrNull(embeddingColumn)
-            ?? throw new ArgumentOutOfRangeException(nameof(embeddingColumn), $"Column '{embeddingColumn}' not found; EmbeddingIndex expects a known-size vector of Single.");
-        if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 and var dimension } || item != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(embeddingColumn), $"Column '{embeddingColumn}' has type {column.Type}; EmbeddingIndex expects a known-size vector of Single.");
+        var column = SchemaCheck.Require(data.Schema, nameof(embeddingColumn), "Embedding", embeddingColumn, "EmbeddingIndex", SchemaCheck.SingleVector,
+            SchemaCheck.IsSingleVector);
+        int dimension = SchemaCheck.VectorSize(column.Type);
         var rows = new List<float>();
         using var cursor = data.GetRowCursor([column]);
         var get = cursor.GetGetter<VBuffer<float>>(column);

@@ -171,9 +171,9 @@ public class ScoreTextPairsTests
         var data = ml.Data.LoadFromEnumerable(new[] { new NumericSecond { Query = "q", Passage = 1 } });
         var estimator = ml.Transforms.Text.ScoreTextPairs("Score", "Query", "Passage", CrossEncoderCase.ModelDir);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
-        Assert.Contains("Column 'Passage' has type Single", ex.Message);
+        Assert.Contains("Input column 'Passage' has type Single", ex.Message);
         ex = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(MlNetLlm.Pipeline.SchemaShapes.Of(data.Schema)));
-        Assert.Contains("Column 'Passage'", ex.Message);
+        Assert.Contains("Input column 'Passage'", ex.Message);
         var missing = ml.Transforms.Text.ScoreTextPairs("Score", "Query", "Document", CrossEncoderCase.ModelDir);
         ex = Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data));
         Assert.Contains("Input column 'Document' not found", ex.Message);

@@ -61,7 +61,7 @@ public class EmbedTextTests
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new NumericText() });
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.EmbedText(TextEmbeddingModelTests.ModelDir).Fit(data));
-        Assert.Contains("Column 'Text' has type Single", ex.Message);
+        Assert.Contains("Input column 'Text' has type Single", ex.Message);
     }
 
     [Fact]

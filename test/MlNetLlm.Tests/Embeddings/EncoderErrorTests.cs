@@ -12,7 +12,7 @@ public class EncoderErrorTests
         Directory.Delete(scratch.PathOf("onnx"), recursive: true);
         var ex = Assert.Throws<FileNotFoundException>(() => TextEmbeddingModel.FromDirectory(scratch.Directory));
         Assert.Contains(scratch.Directory, ex.Message);
-        Assert.Contains("model.onnx, onnx/model.onnx", ex.Message);
+        Assert.Contains("onnx/model.onnx, model.onnx", ex.Message);
     }
 
     [Fact]
