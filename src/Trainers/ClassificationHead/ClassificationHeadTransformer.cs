@@ -26,7 +26,7 @@ public sealed class ClassificationHeadTransformer : ITransformer, IPersistentTra
         writer.SetBlob(buffer.ToArray());
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader)
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader)
     {
         using var r = new BinaryReader(new MemoryStream(reader.Blob ?? throw new InvalidDataException("Classification head step has no weights.")));
         return new ClassificationHeadTransformer(ClassificationHeadModel.ReadFrom(r));

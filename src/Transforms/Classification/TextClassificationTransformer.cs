@@ -42,12 +42,12 @@ public sealed class TextClassificationTransformer : TextModelTransformer, IPersi
         Model.Runner.SaveStep(writer);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader)
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader)
     {
         var options = new TextClassificationOptions();
         var folder = EncoderRunner.LoadStep(reader, options);
         return new TextClassificationTransformer(TextClassificationModel.FromDirectory(folder, options), true,
-            reader.GetString("score")!, reader.GetString("input")!, reader.GetString("predictedLabel")!);
+            reader.RequireString("score"), reader.RequireString("input"), reader.RequireString("predictedLabel"));
     }
 
     /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>

@@ -52,7 +52,7 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
         Model.Runner.SaveStep(writer);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader)
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader)
     {
         var options = new CrossEncoderOptions
         {
@@ -60,8 +60,8 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
             Truncation = reader.GetEnum<TruncationStrategy>("truncation"),
         };
         var folder = EncoderRunner.LoadStep(reader, options);
-        return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), true, reader.GetString("output")!,
-            reader.GetString("first")!, reader.GetString("second")!, reader.GetString("predictedLabel")!);
+        return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), true, reader.RequireString("output"),
+            reader.RequireString("first"), reader.RequireString("second"), reader.RequireString("predictedLabel"));
     }
 
     /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>

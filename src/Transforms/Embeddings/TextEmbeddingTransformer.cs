@@ -38,15 +38,15 @@ public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistent
         Model.Runner.SaveStep(writer);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader)
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader)
     {
         var options = new TextEmbeddingOptions
         {
-            Pooling = Enum.Parse<EmbeddingPooling>(reader.GetString("pooling")!),
-            Normalize = reader.Get<bool>("normalize"),
+            Pooling = reader.GetEnum<EmbeddingPooling>("pooling"),
+            Normalize = reader.RequireBool("normalize"),
         };
         var folder = EncoderRunner.LoadStep(reader, options);
-        return new TextEmbeddingTransformer(TextEmbeddingModel.FromDirectory(folder, options), true, reader.GetString("output")!, reader.GetString("input")!);
+        return new TextEmbeddingTransformer(TextEmbeddingModel.FromDirectory(folder, options), true, reader.RequireString("output"), reader.RequireString("input"));
     }
 
     /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>

@@ -45,9 +45,9 @@ public sealed class TextGenerationTransformer : TextModelTransformer, IPersisten
         LanguageModelLoader.Save((IPipelineLanguageModel)Model, writer);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader) => new TextGenerationTransformer(
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader) => new TextGenerationTransformer(
         LanguageModelLoader.Load(reader), true,
-        reader.GetString("output")!, reader.GetString("input")!, reader.Get<GenerationOptions>("options"));
+        reader.RequireString("output"), reader.RequireString("input"), reader.Get<GenerationOptions>("options"));
 
     /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
     public void Dispose() => DisposeOwnedModel();

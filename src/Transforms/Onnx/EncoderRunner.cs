@@ -33,6 +33,7 @@ internal sealed class EncoderRunner : IDisposable
     private readonly OnnxDeviceSettings _settings;
     private readonly UsageGate _gate;
     private readonly ModelFamily _family;
+    private readonly string? _onnxVariant;
 
     /// <summary>Loads the folder; the output is the first of <paramref name="outputNames"/> the graph has, checked to be float of rank <paramref name="outputRank"/>.</summary>
     public EncoderRunner(string directory, ModelFamily family, EncoderOptions options, int outputRank, params string[] outputNames)
@@ -43,6 +44,7 @@ internal sealed class EncoderRunner : IDisposable
         Directory = directory = ModelFolder.RequireDirectory(directory);
         Config = TokenizerJson.ParseFile(ModelFolder.RequireFirst(directory, "model configuration", "config.json"));
         _family = family;
+        _onnxVariant = options.OnnxVariant;
         ModelPath = family.FindGraph(directory, 0, options.OnnxVariant)[0];
         _gate = new UsageGate(ModelPath);
         Tokenizer = PretrainedTokenizer.FromDirectory(directory);
@@ -148,6 +150,7 @@ internal sealed class EncoderRunner : IDisposable
         writer.Set("fallbackToCpu", _settings.FallbackToCpu);
         writer.Set("intraOpNumThreads", _settings.IntraOpNumThreads);
         writer.Set("interOpNumThreads", _settings.InterOpNumThreads);
+        writer.Set("onnxVariant", _onnxVariant);
         writer.AddFolderFiles(Directory, _family.PersistedFiles(Directory, [ModelPath]));
     }
 
@@ -157,7 +160,8 @@ internal sealed class EncoderRunner : IDisposable
         options.MaxLength = reader.GetInt("maxLength");
         options.BatchSize = reader.GetInt("batchSize") ?? options.BatchSize;
         options.GpuDeviceId = reader.GetInt("gpuDeviceId");
-        options.FallbackToCpu = reader.Get<bool>("fallbackToCpu");
+        options.FallbackToCpu = reader.RequireBool("fallbackToCpu");
+        options.OnnxVariant = reader.GetString("onnxVariant");
         options.IntraOpNumThreads = reader.GetInt("intraOpNumThreads");
         options.InterOpNumThreads = reader.GetInt("interOpNumThreads");
         return reader.RequireFolder();

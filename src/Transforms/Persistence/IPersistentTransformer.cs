@@ -1,13 +1,20 @@
+using System.Text.Json;
+using Microsoft.ML;
+
 namespace MlNetLlm.Persistence;
 
 /// <summary>
-/// A transformer that <c>SavePipeline</c> can write: it records its settings and the model files it needs. The type
-/// must also declare <c>internal static ITransformer LoadStep(PipelineStepReader reader)</c>, found by reflection at load
-/// time (so transformers from other MlNetLlm assemblies load without registration).
+/// A transformer that <c>SavePipeline</c> can write: it records its settings and the model files it needs
+/// (<see cref="SaveStep"/>), and rebuilds itself from them (<see cref="LoadStep"/>, which the compiler makes every
+/// implementation declare). A step's kind is the implementing type's name; loading accepts only implementations.
 /// </summary>
 internal interface IPersistentTransformer
 {
+    /// <summary>Writes the settings and files the transformer needs.</summary>
     void SaveStep(PipelineStepWriter writer);
+
+    /// <summary>Rebuilds the transformer from what <see cref="SaveStep"/> wrote; a damaged step is an <see cref="InvalidDataException"/>.</summary>
+    static abstract ITransformer LoadStep(PipelineStepReader reader);
 }
 
 /// <summary>What a transformer writes for itself: a settings object (JSON) and files copied from a model folder.</summary>
@@ -36,30 +43,64 @@ internal sealed class PipelineStepWriter
 /// <summary>What a loader gets back: the settings, the folder its files were extracted to, and its blob.</summary>
 internal sealed class PipelineStepReader
 {
-    internal PipelineStepReader(System.Text.Json.JsonElement settings, string? folder, byte[]? blob)
+    internal PipelineStepReader(JsonElement settings, string? folder, byte[]? blob)
     {
         Settings = settings;
         Folder = folder;
         Blob = blob;
     }
 
-    public System.Text.Json.JsonElement Settings { get; }
+    public JsonElement Settings { get; }
 
     /// <summary>The extracted model folder, or null when the step saved no files.</summary>
     public string? Folder { get; }
 
     public byte[]? Blob { get; }
 
+    /// <summary>The extracted model folder; a step without files is an <see cref="InvalidDataException"/>.</summary>
     public string RequireFolder() => Folder ?? throw new InvalidDataException("Pipeline step has no model files.");
 
-    public string? GetString(string name) => Settings.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+    /// <summary>An optional string setting: null when absent or null; any other JSON kind is an <see cref="InvalidDataException"/> naming it.</summary>
+    public string? GetString(string name) => Value(name) is { } v
+        ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw Invalid(name, "a string")
+        : null;
 
-    public int? GetInt(string name) => Settings.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetInt32() : null;
+    /// <summary>A required, non-blank string setting (e.g. a column name); otherwise an <see cref="InvalidDataException"/> naming it.</summary>
+    public string RequireString(string name) => GetString(name) is { } s && !string.IsNullOrWhiteSpace(s) ? s : throw Invalid(name, "a non-empty string");
+
+    /// <summary>An optional 32-bit integer setting: null when absent or null; anything else is an <see cref="InvalidDataException"/> naming it.</summary>
+    public int? GetInt(string name) => Value(name) is { } v
+        ? v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : throw Invalid(name, "a 32-bit integer")
+        : null;
+
+    /// <summary>A required Boolean setting; otherwise an <see cref="InvalidDataException"/> naming it.</summary>
+    public bool RequireBool(string name) => Value(name) is { ValueKind: JsonValueKind.True or JsonValueKind.False } v ? v.GetBoolean() : throw Invalid(name, "true or false");
 
     /// <summary>A named enum value; a missing or unknown one is <see cref="InvalidDataException"/> naming the setting.</summary>
     public T GetEnum<T>(string name) where T : struct, Enum =>
         Enum.TryParse<T>(GetString(name), out var value) && Enum.IsDefined(value) ? value
-            : throw new InvalidDataException($"Pipeline step setting '{name}' must be one of {string.Join(", ", Enum.GetNames<T>())}.");
+            : throw Invalid(name, $"one of {string.Join(", ", Enum.GetNames<T>())}");
 
-    public T? Get<T>(string name) => Settings.TryGetProperty(name, out var v) ? System.Text.Json.JsonSerializer.Deserialize<T>(v) : default;
+    /// <summary>An optional setting of any JSON-serializable type: default when absent or null; a value of the wrong shape is an <see cref="InvalidDataException"/> naming it.</summary>
+    public T? Get<T>(string name)
+    {
+        if (Value(name) is not { } v) return default;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(v);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"Pipeline step setting '{name}' is not a valid {typeof(T).Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A required setting of any JSON-serializable type; absent or null is an <see cref="InvalidDataException"/> naming it.</summary>
+    public T Require<T>(string name) where T : class => Get<T>(name) ?? throw Invalid(name, $"a {typeof(T).Name}");
+
+    private JsonElement? Value(string name) =>
+        Settings.ValueKind == JsonValueKind.Object && Settings.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    private static InvalidDataException Invalid(string name, string expected) =>
+        new($"Pipeline step setting '{name}' must be {expected}.");
 }

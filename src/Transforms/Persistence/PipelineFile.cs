@@ -174,8 +174,10 @@ internal static class PipelineFile
     {
         var type = Type.GetType(kind, throwOnError: false)
             ?? throw Error($"Pipeline file '{path}' has a step of type '{kind}', which is not available; reference the assembly that defines it.");
-        var load = type.GetMethod("LoadStep", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public, [typeof(PipelineStepReader)])
-            ?? throw Error($"Step type '{kind}' in '{path}' cannot be loaded (no LoadStep method).");
+        if (!typeof(IPersistentTransformer).IsAssignableFrom(type) || type.IsAbstract || type.ContainsGenericParameters)
+            throw Error($"Step type '{kind}' in '{path}' cannot be loaded: it is not a pipeline step ({nameof(IPersistentTransformer)}).");
+        var load = typeof(PipelineFile).GetMethod(nameof(LoadStep), BindingFlags.Static | BindingFlags.NonPublic)!.MakeGenericMethod(type)
+            .CreateDelegate<Func<PipelineStepReader, ITransformer>>();
 
         var files = Field(step, "files", JsonValueKind.Array, path, $"step '{kind}'").EnumerateArray().Select(f => ManifestFile.Read(f, path)).ToList();
         string? folder = files.Count == 0 ? null : ExtractFiles(zip, files, path);
@@ -188,15 +190,11 @@ internal static class PipelineFile
                 throw Corrupt(path, $"the state of step '{kind}' fails its SHA-256 check");
         }
         var reader = new PipelineStepReader(Field(step, "settings", JsonValueKind.Object, path, $"step '{kind}'"), folder, blob);
-        try
-        {
-            return (ITransformer)load.Invoke(null, [reader])!;
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
-        {
-            throw ex.InnerException;
-        }
+        return load(reader);
     }
+
+    // The one bridge from a step's type to its loader: the compiler makes every IPersistentTransformer declare LoadStep.
+    private static ITransformer LoadStep<T>(PipelineStepReader reader) where T : IPersistentTransformer => T.LoadStep(reader);
 
     /// <summary>
     /// Model files go to a folder named by their combined hash, so loading the same pipeline twice reuses one copy. A reused

@@ -50,11 +50,11 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
         LanguageModelLoader.Save((IPipelineLanguageModel)Model, writer);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader)
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader)
     {
         var model = LanguageModelLoader.Load(reader);
-        var classifier = new PromptClassifier(model, reader.Get<string[]>("labels")!, reader.Get<PromptTemplate>("template")!);
-        return new PromptClassificationTransformer(classifier, model, true, reader.GetString("score")!, reader.GetString("input")!, reader.GetString("predictedLabel")!);
+        var classifier = new PromptClassifier(model, reader.Require<string[]>("labels"), reader.Require<PromptTemplate>("template"));
+        return new PromptClassificationTransformer(classifier, model, true, reader.RequireString("score"), reader.RequireString("input"), reader.RequireString("predictedLabel"));
     }
 
     /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>

@@ -70,8 +70,8 @@ public sealed class CosineSimilarityTransformer : ITransformer, IPersistentTrans
         writer.Set("second", SecondColumnName);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader) =>
-        new CosineSimilarityTransformer(reader.GetString("output")!, reader.GetString("first")!, reader.GetString("second")!);
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader) =>
+        new CosineSimilarityTransformer(reader.RequireString("output"), reader.RequireString("first"), reader.RequireString("second"));
 
     private static DataViewSchema.Column RequireVector(DataViewSchema schema, string name) =>
         SchemaCheck.Require(schema, nameof(schema), "Input", name, "CosineSimilarity", SchemaCheck.SingleVector, SchemaCheck.IsSingleVector);

@@ -44,8 +44,8 @@ public sealed class TokenizerTransformer : TextModelTransformer, IPersistentTran
         writer.AddFolderFiles(Tokenizer.Directory, PretrainedTokenizer.FileNames);
     }
 
-    internal static ITransformer LoadStep(PipelineStepReader reader) => new TokenizerTransformer(
-        PretrainedTokenizer.FromDirectory(reader.RequireFolder()), reader.GetString("input")!, reader.GetInt("maxLength"), reader.GetString("pair"));
+    static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader) => new TokenizerTransformer(
+        PretrainedTokenizer.FromDirectory(reader.RequireFolder()), reader.RequireString("input"), reader.GetInt("maxLength"), reader.GetString("pair"));
 
     private sealed class TokenMapper(PretrainedTokenizer tokenizer, string input, int? maxLength, string? pair) : IBatchMapper
     {

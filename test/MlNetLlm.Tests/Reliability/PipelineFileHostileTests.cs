@@ -113,6 +113,29 @@ public sealed class PipelineFileHostileTests : IDisposable
         Assert.Contains($"field '{field}'", e.Message);
     }
 
+    [Theory]
+    [InlineData("input", null, "a non-empty string")]
+    [InlineData("input", 42, "a string")]
+    [InlineData("maxLength", "sixteen", "a 32-bit integer")]
+    [InlineData("maxLength", 1e12, "a 32-bit integer")]
+    public void ManifestStepSettingOfTheWrongShape_NamesTheSetting(string setting, object? value, string expected)
+    {
+        var path = WithManifest(m => m["steps"]![0]!["settings"]![setting] = value is null ? null : JsonValue.Create(value));
+
+        var e = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadPipeline(path, out _));
+        Assert.Contains($"setting '{setting}' must be {expected}", e.Message);
+    }
+
+    [Fact]
+    public void ManifestStepOfATypeThatIsNotAStep_IsRefusedBeforeAnythingRuns()
+    {
+        var path = WithManifest(m => m["steps"]![0]!["kind"] = "System.IO.File, System.Private.CoreLib");
+
+        var e = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadPipeline(path, out _));
+        Assert.Contains("'System.IO.File, System.Private.CoreLib'", e.Message);
+        Assert.Contains("not a pipeline step", e.Message);
+    }
+
     [Fact]
     public void ManifestStepWithoutSettings_NamesTheField()
     {
