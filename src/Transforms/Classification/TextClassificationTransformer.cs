@@ -11,19 +11,15 @@ namespace MlNetLlm;
 /// label names) computed from a text column, so <c>mlContext.MulticlassClassification.Evaluate</c> can score it.
 /// Created by <c>mlContext.Transforms.Text.ClassifyText</c>. Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextClassificationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
+public sealed class TextClassificationTransformer : TextModelTransformer<TextClassificationModel>, IPersistentTransformer
 {
     internal TextClassificationTransformer(TextClassificationModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName), ownsModel ? model : null)
+        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel)
     {
-        Model = model;
         InputColumnName = inputColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
     }
-
-    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
-    public TextClassificationModel Model { get; }
 
     /// <summary>The text column read.</summary>
     public string InputColumnName { get; }
@@ -49,9 +45,6 @@ public sealed class TextClassificationTransformer : TextModelTransformer, IPersi
         return new TextClassificationTransformer(TextClassificationModel.FromDirectory(folder, options), true,
             reader.RequireString("score"), reader.RequireString("input"), reader.RequireString("predictedLabel"));
     }
-
-    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
-    public void Dispose() => DisposeOwnedModel();
 
     private sealed class ClassificationMapper : IBatchMapper
     {

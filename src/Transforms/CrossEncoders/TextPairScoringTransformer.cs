@@ -13,21 +13,17 @@ namespace MlNetLlm;
 /// can score it. Created by <c>mlContext.Transforms.Text.ScoreTextPairs</c>. Dispose it to release a model it loaded
 /// (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextPairScoringTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
+public sealed class TextPairScoringTransformer : TextModelTransformer<CrossEncoderModel>, IPersistentTransformer
 {
     internal TextPairScoringTransformer(CrossEncoderModel model, bool ownsModel, string outputColumnName, string firstColumnName, string secondColumnName,
         string predictedLabelColumnName)
-        : base(new PairMapper(model, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName), ownsModel ? model : null)
+        : base(new PairMapper(model, outputColumnName, firstColumnName, secondColumnName, predictedLabelColumnName), model, ownsModel)
     {
-        Model = model;
         OutputColumnName = outputColumnName;
         FirstColumnName = firstColumnName;
         SecondColumnName = secondColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
     }
-
-    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
-    public CrossEncoderModel Model { get; }
 
     /// <summary>The score column added: Single for a one-logit model, else a vector with one slot per label.</summary>
     public string OutputColumnName { get; }
@@ -63,9 +59,6 @@ public sealed class TextPairScoringTransformer : TextModelTransformer, IPersiste
         return new TextPairScoringTransformer(CrossEncoderModel.FromDirectory(folder, options), true, reader.RequireString("output"),
             reader.RequireString("first"), reader.RequireString("second"), reader.RequireString("predictedLabel"));
     }
-
-    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
-    public void Dispose() => DisposeOwnedModel();
 
     private sealed class PairMapper : IBatchMapper
     {

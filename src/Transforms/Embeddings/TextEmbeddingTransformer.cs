@@ -10,18 +10,14 @@ namespace MlNetLlm;
 /// Adds a known-size vector of <see cref="TextEmbeddingModel.Dimension"/> floats computed from a text column.
 /// Created by <c>mlContext.Transforms.Text.EmbedText</c>. Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
+public sealed class TextEmbeddingTransformer : TextModelTransformer<TextEmbeddingModel>, IPersistentTransformer
 {
     internal TextEmbeddingTransformer(TextEmbeddingModel model, bool ownsModel, string outputColumnName, string inputColumnName)
-        : base(new EmbeddingMapper(model, inputColumnName, outputColumnName), ownsModel ? model : null)
+        : base(new EmbeddingMapper(model, inputColumnName, outputColumnName), model, ownsModel)
     {
-        Model = model;
         InputColumnName = inputColumnName;
         OutputColumnName = outputColumnName;
     }
-
-    /// <summary>The model applied: owned by this transformer when it loaded it, else shared with the caller, who disposes it.</summary>
-    public TextEmbeddingModel Model { get; }
 
     /// <summary>The text column read.</summary>
     public string InputColumnName { get; }
@@ -48,9 +44,6 @@ public sealed class TextEmbeddingTransformer : TextModelTransformer, IPersistent
         var folder = EncoderRunner.LoadStep(reader, options);
         return new TextEmbeddingTransformer(TextEmbeddingModel.FromDirectory(folder, options), true, reader.RequireString("output"), reader.RequireString("input"));
     }
-
-    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
-    public void Dispose() => DisposeOwnedModel();
 
     private sealed class EmbeddingMapper(TextEmbeddingModel model, string input, string output) : IBatchMapper
     {

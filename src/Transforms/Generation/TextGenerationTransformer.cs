@@ -12,21 +12,17 @@ namespace MlNetLlm;
 /// padded); each row is the same as generating it alone. Created by <c>mlContext.Transforms.Text.GenerateText</c>.
 /// Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>); a shared model is left to its owner.
 /// </summary>
-public sealed class TextGenerationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
+public sealed class TextGenerationTransformer : TextModelTransformer<ILanguageModel>, IPersistentTransformer
 {
     internal TextGenerationTransformer(IPipelineLanguageModel model, bool ownsModel, string outputColumnName, string inputColumnName, GenerationOptions? options)
-        : base(new GenerationMapper(model, outputColumnName, inputColumnName, options), ownsModel ? model : null)
+        : base(new GenerationMapper(model, outputColumnName, inputColumnName, options), model, ownsModel)
     {
         model.Validate(options);
         model.Options.RequireValidBatchSize();
-        Model = model;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         Options = options;
     }
-
-    /// <summary>The model that generates (a <see cref="CausalLanguageModel"/> or a <see cref="Seq2SeqLanguageModel"/>).</summary>
-    public ILanguageModel Model { get; }
 
     /// <summary>The generated text column.</summary>
     public string OutputColumnName { get; }
@@ -48,9 +44,6 @@ public sealed class TextGenerationTransformer : TextModelTransformer, IPersisten
     static ITransformer IPersistentTransformer.LoadStep(PipelineStepReader reader) => new TextGenerationTransformer(
         LanguageModelLoader.Load(reader), true,
         reader.RequireString("output"), reader.RequireString("input"), reader.Get<GenerationOptions>("options"));
-
-    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
-    public void Dispose() => DisposeOwnedModel();
 
     private sealed class GenerationMapper(ILanguageModel model, string output, string input, GenerationOptions? options) : IBatchMapper
     {

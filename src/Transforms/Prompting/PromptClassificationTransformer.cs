@@ -12,14 +12,13 @@ namespace MlNetLlm;
 /// for <c>mlContext.MulticlassClassification.Evaluate</c>. Created by <c>mlContext.Transforms.Text.ClassifyWithPrompt</c>.
 /// Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>); a shared model is left to its owner.
 /// </summary>
-public sealed class PromptClassificationTransformer : TextModelTransformer, IPersistentTransformer, IDisposable
+public sealed class PromptClassificationTransformer : TextModelTransformer<ILanguageModel>, IPersistentTransformer
 {
     internal PromptClassificationTransformer(PromptClassifier classifier, ILanguageModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(classifier, model.Options.BatchSize, inputColumnName, scoreColumnName, predictedLabelColumnName), ownsModel ? model : null)
+        : base(new ClassificationMapper(classifier, model.Options.BatchSize, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel)
     {
         model.Options.RequireValidBatchSize();
         Classifier = classifier;
-        Model = model;
         InputColumnName = inputColumnName;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
@@ -27,9 +26,6 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
 
     /// <summary>The classifier applied to each row.</summary>
     public PromptClassifier Classifier { get; }
-
-    /// <summary>The model the classifier scores with (a <see cref="CausalLanguageModel"/> or a <see cref="Seq2SeqLanguageModel"/>).</summary>
-    public ILanguageModel Model { get; }
 
     /// <summary>The text column classified.</summary>
     public string InputColumnName { get; }
@@ -56,9 +52,6 @@ public sealed class PromptClassificationTransformer : TextModelTransformer, IPer
         var classifier = new PromptClassifier(model, reader.Require<string[]>("labels"), reader.Require<PromptTemplate>("template"));
         return new PromptClassificationTransformer(classifier, model, true, reader.RequireString("score"), reader.RequireString("input"), reader.RequireString("predictedLabel"));
     }
-
-    /// <summary>Releases the model if this transformer loaded it; a shared model is left to its owner.</summary>
-    public void Dispose() => DisposeOwnedModel();
 
     private sealed class ClassificationMapper : IBatchMapper
     {
