@@ -11,30 +11,17 @@ namespace MlNetLlm;
 /// label names) computed from a text column, so <c>mlContext.MulticlassClassification.Evaluate</c> can score it.
 /// Created by <c>mlContext.Transforms.Text.ClassifyText</c>. Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>).
 /// </summary>
-public sealed class TextClassificationTransformer : TextModelTransformer<TextClassificationModel>, IPersistentTransformer
+public sealed class TextClassificationTransformer : TextClassifierTransformer<TextClassificationModel>, IPersistentTransformer
 {
     internal TextClassificationTransformer(TextClassificationModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel)
+        : base(new ClassificationMapper(model, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel,
+            scoreColumnName, inputColumnName, predictedLabelColumnName)
     {
-        InputColumnName = inputColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
     }
-
-    /// <summary>The text column read.</summary>
-    public string InputColumnName { get; }
-
-    /// <summary>The probabilities column added (one slot per label, in <see cref="TextClassificationModel.Labels"/> order).</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>The predicted-label column added (key type; its key values are the label names).</summary>
-    public string PredictedLabelColumnName { get; }
 
     void IPersistentTransformer.SaveStep(PipelineStepWriter writer)
     {
-        writer.Set("input", InputColumnName);
-        writer.Set("score", ScoreColumnName);
-        writer.Set("predictedLabel", PredictedLabelColumnName);
+        SaveColumns(writer);
         Model.Runner.SaveStep(writer);
     }
 

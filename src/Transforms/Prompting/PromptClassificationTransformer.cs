@@ -12,35 +12,22 @@ namespace MlNetLlm;
 /// for <c>mlContext.MulticlassClassification.Evaluate</c>. Created by <c>mlContext.Transforms.Text.ClassifyWithPrompt</c>.
 /// Dispose it to release a model it loaded (see <see cref="TextModelTransformer.OwnsModel"/>); a shared model is left to its owner.
 /// </summary>
-public sealed class PromptClassificationTransformer : TextModelTransformer<ILanguageModel>, IPersistentTransformer
+public sealed class PromptClassificationTransformer : TextClassifierTransformer<ILanguageModel>, IPersistentTransformer
 {
     internal PromptClassificationTransformer(PromptClassifier classifier, ILanguageModel model, bool ownsModel, string scoreColumnName, string inputColumnName, string predictedLabelColumnName)
-        : base(new ClassificationMapper(classifier, model.Options.BatchSize, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel)
+        : base(new ClassificationMapper(classifier, model.Options.BatchSize, inputColumnName, scoreColumnName, predictedLabelColumnName), model, ownsModel,
+            scoreColumnName, inputColumnName, predictedLabelColumnName)
     {
         model.Options.RequireValidBatchSize();
         Classifier = classifier;
-        InputColumnName = inputColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
     }
 
     /// <summary>The classifier applied to each row.</summary>
     public PromptClassifier Classifier { get; }
 
-    /// <summary>The text column classified.</summary>
-    public string InputColumnName { get; }
-
-    /// <summary>The column of label probabilities.</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>The column of predicted labels (key type).</summary>
-    public string PredictedLabelColumnName { get; }
-
     void IPersistentTransformer.SaveStep(PipelineStepWriter writer)
     {
-        writer.Set("input", InputColumnName);
-        writer.Set("score", ScoreColumnName);
-        writer.Set("predictedLabel", PredictedLabelColumnName);
+        SaveColumns(writer);
         writer.Set("labels", Classifier.Labels);
         writer.Set("template", Classifier.Template);
         LanguageModelLoader.Save((IPipelineLanguageModel)Model, writer);
