@@ -105,7 +105,7 @@ public class TokenLatencyBenchmarks
     private PretrainedTokenizer _tokenizer = null!;
     private DecoderSession _decoder = null!;
     private SamplingSettings _settings = null!;
-    private GenerationRun _run = null!;
+    private GenerationSession _run = null!;
 
     [Params(10, 250)]
     public int Step { get; set; }
@@ -129,7 +129,8 @@ public class TokenLatencyBenchmarks
     public void PrepareRun()
     {
         // No eos ids: the run must not stop before the measured step.
-        _run = new GenerationRun(new CausalDecodingSteps(_decoder, ContextLength, 0, [[1]]), _tokenizer, new HashSet<int>(), _settings, [([1], 500)]);
+        _run = new GenerationSession(_tokenizer, new HashSet<int>(), _settings, trackText: true,
+            _ => (new CausalDecodingSteps(_decoder, ContextLength, 0, [[1]]), [([1], 500, 1)]), [[1]]);
         for (int i = 0; i < Step; i++) _run.Step();
     }
 

@@ -120,17 +120,35 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     /// <summary>Generates after prompts given as token ids (shortened like text prompts when too long).</summary>
     internal IReadOnlyList<IReadOnlyList<int>> GenerateIds(IReadOnlyList<int[]> promptIds, GenerationOptions? options)
     {
-        using var run = Start(promptIds, options);
-        while (run.Step()) { }
-        return Enumerable.Range(0, promptIds.Count).Select(r => (IReadOnlyList<int>)[.. run.Ids(r)]).ToArray();
+        using var session = Start(promptIds, options, trackText: false);
+        while (session.Step()) { }
+        return Enumerable.Range(0, promptIds.Count).Select(r => (IReadOnlyList<int>)[.. session.Ids(r)]).ToArray();
     }
 
     /// <summary>Generates text for several prompts in one batch (left padded), each cut before any stop sequence.</summary>
-    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompts, GenerationOptions? options = null)
+    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompts, GenerationOptions? options = null) =>
+        GenerateWithDetails(prompts, options).Select(r => r.Text).ToArray();
+
+    /// <summary>Generates after <paramref name="prompt"/> like <see cref="Generate(string, GenerationOptions?)"/>, with the ids, finish reason and token counts.</summary>
+    public GenerationResult GenerateWithDetails(string prompt, GenerationOptions? options = null) => GenerateWithDetails([prompt], options)[0];
+
+    /// <summary>Generates for several prompts in one batch (left padded), with each row's ids, finish reason and token counts.</summary>
+    public IReadOnlyList<GenerationResult> GenerateWithDetails(IReadOnlyList<string> prompts, GenerationOptions? options = null)
     {
-        using var run = Start(EncodeAll(prompts), options);
-        while (run.Step()) { }
-        return Enumerable.Range(0, prompts.Count).Select(run.Text).ToArray();
+        using var session = Start(EncodeAll(prompts), options, trackText: true);
+        while (session.Step()) { }
+        return Enumerable.Range(0, prompts.Count).Select(session.GetResult).ToArray();
+    }
+
+    /// <summary>
+    /// A step-level session: append the prompt's token ids (none: start from BOS), then generate token by token. The
+    /// prompt is shortened from the left like a text prompt when it does not leave room for the new tokens.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public GenerationSession CreateSession(GenerationOptions? options = null)
+    {
+        var settings = SamplingSettings.Resolve(options, _config, ContextLength);
+        return new GenerationSession(Tokenizer, _eos, settings, trackText: true, prompts => StartSteps(prompts.Select(p => p.Length > 0 ? p : Encode("")).ToArray(), settings));
     }
 
     /// <summary>
@@ -146,11 +164,11 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
             yield return piece;
     }
 
-    /// <summary>Streams the text generated after <paramref name="promptIds"/>; <paramref name="finished"/> receives the summary once generation ends normally.</summary>
-    internal async IAsyncEnumerable<string> GenerateStreamingAsync(int[] promptIds, GenerationOptions? options, Action<GenerationSummary>? finished,
+    /// <summary>Streams the text generated after <paramref name="promptIds"/>; <paramref name="finished"/> receives the result once generation ends normally.</summary>
+    internal async IAsyncEnumerable<string> GenerateStreamingAsync(int[] promptIds, GenerationOptions? options, Action<GenerationResult>? finished,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var piece in GenerationStream.ReadAsync(Start([promptIds], options), finished, cancellationToken).ConfigureAwait(false))
+        await foreach (var piece in GenerationStream.ReadAsync(Start([promptIds], options, trackText: true), finished, cancellationToken).ConfigureAwait(false))
             yield return piece;
     }
 
@@ -239,15 +257,26 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     /// <summary>Releases the ONNX session.</summary>
     public void Dispose() => _decoder.Dispose();
 
-    private GenerationRun Start(IReadOnlyList<int[]> prompts, GenerationOptions? options)
+    private GenerationSession Start(IReadOnlyList<int[]> prompts, GenerationOptions? options, bool trackText)
     {
         var settings = SamplingSettings.Resolve(options, _config, ContextLength);
+        return new GenerationSession(Tokenizer, _eos, settings, trackText, p => StartSteps(p, settings), prompts);
+    }
+
+    /// <summary>The decoding steps over <paramref name="prompts"/>, each shortened to leave room for its new tokens.</summary>
+    private (IDecodingSteps, (int[], int, int)[]) StartSteps(IReadOnlyList<int[]> prompts, SamplingSettings settings)
+    {
         var rows = prompts.Select(ids =>
         {
             int maxNew = settings.NewTokensFor(ids.Length);
-            return (Fit(ids, maxNew), maxNew);
+            var fitted = Fit(ids, maxNew);
+            return (fitted, maxNew, fitted.Length);
         }).ToArray();
-        return new GenerationRun(new CausalDecodingSteps(_decoder, ContextLength, PaddingId, [.. rows.Select(r => r.Item1)]), Tokenizer, _eos, settings, rows);
+        foreach (var (ids, _, _) in rows)
+            foreach (var id in ids)
+                if (id >= _decoder.VocabularySize)
+                    throw new ArgumentOutOfRangeException("tokens", id, $"Token ids must be below the vocabulary size of '{_decoder.ModelPath}' ({_decoder.VocabularySize}).");
+        return (new CausalDecodingSteps(_decoder, ContextLength, PaddingId, [.. rows.Select(r => r.fitted)]), rows);
     }
 
     private int[][] EncodeAll(IReadOnlyList<string> prompts)

@@ -3,15 +3,15 @@ using System.Threading.Channels;
 
 namespace MlNetLlm.Generation;
 
-/// <summary>Streams a <see cref="GenerationRun"/>'s text: tokens are generated on one thread-pool thread, back to back, while the caller reads pieces as they arrive.</summary>
+/// <summary>Streams a <see cref="GenerationSession"/>'s text: tokens are generated on one thread-pool thread, back to back, while the caller reads pieces as they arrive.</summary>
 internal static class GenerationStream
 {
     /// <summary>
-    /// Runs <paramref name="run"/> (taking ownership) for its first row and yields its new text after each step.
-    /// <paramref name="finished"/> receives the summary once generation ends normally. Cancellation (or leaving the loop)
+    /// Runs <paramref name="session"/> (taking ownership) for its first row and yields its new text after each step.
+    /// <paramref name="finished"/> receives the result once generation ends normally. Cancellation (or leaving the loop)
     /// stops generation before the next token; a cancelled enumeration throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static async IAsyncEnumerable<string> ReadAsync(GenerationRun run, Action<GenerationSummary>? finished,
+    public static async IAsyncEnumerable<string> ReadAsync(GenerationSession session, Action<GenerationResult>? finished,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -20,16 +20,16 @@ internal static class GenerationStream
         {
             try
             {
-                using (run)
+                using (session)
                 {
                     for (bool more = true; more;)
                     {
                         stop.Token.ThrowIfCancellationRequested();
-                        more = run.Step();
-                        var piece = run.TakeNewText(0);
+                        more = session.Step();
+                        var piece = session.TakeNewText(0);
                         if (piece.Length > 0) pieces.Writer.TryWrite(piece);
                     }
-                    finished?.Invoke(run.Summary(0));
+                    finished?.Invoke(session.GetResult(0));
                 }
                 pieces.Writer.Complete();
             }

@@ -1,7 +1,7 @@
 namespace MlNetLlm.Generation;
 
 /// <summary>
-/// The model side of one batched generation (<see cref="GenerationRun"/>): each call feeds every row's newest token and
+/// The model side of one batched generation (<see cref="GenerationSession"/>): each call feeds every row's newest token and
 /// returns the logits for the next one. Decoder-only and encoder-decoder models keep their own caches behind it.
 /// </summary>
 internal interface IDecodingSteps : IDisposable

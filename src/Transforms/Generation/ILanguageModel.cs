@@ -31,6 +31,15 @@ public interface ILanguageModel : IDisposable
     /// <summary>Generates text for several inputs in one batch; each row equals generating its input alone.</summary>
     IReadOnlyList<string> Generate(IReadOnlyList<string> inputs, GenerationOptions? options = null);
 
+    /// <summary>Generates for <paramref name="input"/> like <see cref="Generate(string, GenerationOptions?)"/>, with the ids, finish reason and token counts.</summary>
+    GenerationResult GenerateWithDetails(string input, GenerationOptions? options = null);
+
+    /// <summary>Generates for several inputs in one batch, with each row's ids, finish reason and token counts.</summary>
+    IReadOnlyList<GenerationResult> GenerateWithDetails(IReadOnlyList<string> inputs, GenerationOptions? options = null);
+
+    /// <summary>A step-level session over ids: <see cref="GenerationSession.AppendTokens"/> the input's ids, then <see cref="GenerationSession.GenerateNextToken"/> until <see cref="GenerationSession.IsDone"/>.</summary>
+    GenerationSession CreateSession(GenerationOptions? options = null);
+
     /// <summary>Streams the text generated for <paramref name="input"/>; the pieces concatenate to what <see cref="Generate(string, GenerationOptions?)"/> returns.</summary>
     IAsyncEnumerable<string> GenerateStreamingAsync(string input, GenerationOptions? options = null, CancellationToken cancellationToken = default);
 

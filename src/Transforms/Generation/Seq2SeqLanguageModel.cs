@@ -137,20 +137,43 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     /// <summary>Generates for several inputs in one batch (right-padded encoder inputs, decoded together); each row equals generating its input alone.</summary>
     public IReadOnlyList<IReadOnlyList<int>> GenerateIds(IReadOnlyList<string> inputs, GenerationOptions? options = null)
     {
-        using var run = Start(EncodeAll(inputs), options);
-        while (run.Step()) { }
-        return Enumerable.Range(0, inputs.Count).Select(r => (IReadOnlyList<int>)[.. run.Ids(r)]).ToArray();
+        using var session = Start(EncodeAll(inputs), options, trackText: false);
+        while (session.Step()) { }
+        return Enumerable.Range(0, inputs.Count).Select(r => (IReadOnlyList<int>)[.. session.Ids(r)]).ToArray();
     }
 
     /// <summary>Generates text for <paramref name="input"/>: the new ids decoded without special tokens, cut before any stop sequence.</summary>
     public string Generate(string input, GenerationOptions? options = null) => Generate([input], options)[0];
 
     /// <summary>Generates text for several inputs in one batch; each row equals generating its input alone.</summary>
-    public IReadOnlyList<string> Generate(IReadOnlyList<string> inputs, GenerationOptions? options = null)
+    public IReadOnlyList<string> Generate(IReadOnlyList<string> inputs, GenerationOptions? options = null) =>
+        GenerateWithDetails(inputs, options).Select(r => r.Text).ToArray();
+
+    /// <summary>Generates for <paramref name="input"/> like <see cref="Generate(string, GenerationOptions?)"/>, with the ids, finish reason and token counts (prompt tokens: the encoder input).</summary>
+    public GenerationResult GenerateWithDetails(string input, GenerationOptions? options = null) => GenerateWithDetails([input], options)[0];
+
+    /// <summary>Generates for several inputs in one batch, with each row's ids, finish reason and token counts.</summary>
+    public IReadOnlyList<GenerationResult> GenerateWithDetails(IReadOnlyList<string> inputs, GenerationOptions? options = null)
     {
-        using var run = Start(EncodeAll(inputs), options);
-        while (run.Step()) { }
-        return Enumerable.Range(0, inputs.Count).Select(run.Text).ToArray();
+        using var session = Start(EncodeAll(inputs), options, trackText: true);
+        while (session.Step()) { }
+        return Enumerable.Range(0, inputs.Count).Select(session.GetResult).ToArray();
+    }
+
+    /// <summary>
+    /// A step-level session: append the encoder input's token ids (as the tokenizer gives them, with the task prefix and
+    /// special tokens if wanted; at most <see cref="MaxInputLength"/>), then generate token by token from the decoder start token.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public GenerationSession CreateSession(GenerationOptions? options = null)
+    {
+        var settings = SamplingSettings.Resolve(options, _config, _decoderLimit);
+        return new GenerationSession(Tokenizer, _eos, settings, trackText: true, inputs =>
+        {
+            if (inputs[0].Length == 0 || inputs[0].Length > MaxInputLength)
+                throw new ArgumentOutOfRangeException("tokens", inputs[0].Length, $"The encoder input must have between 1 and {MaxInputLength} tokens (MaxInputLength).");
+            return StartSteps(inputs, settings);
+        });
     }
 
     /// <summary>
@@ -161,8 +184,8 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     public async IAsyncEnumerable<string> GenerateStreamingAsync(string input, GenerationOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var run = Start([EncodeInput(input)], options);
-        await foreach (var piece in GenerationStream.ReadAsync(run, null, cancellationToken).ConfigureAwait(false))
+        var session = Start([EncodeInput(input)], options, trackText: true);
+        await foreach (var piece in GenerationStream.ReadAsync(session, null, cancellationToken).ConfigureAwait(false))
             yield return piece;
     }
 
@@ -237,13 +260,21 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     /// <summary>The id fed at padded positions (masked out, so any id works): pad_token_id, else the tokenizer's pad or eos token.</summary>
     private int PaddingId => _config.PadTokenId ?? Tokenizer.PadTokenId;
 
-    private GenerationRun Start(int[][] inputs, GenerationOptions? options)
+    private GenerationSession Start(int[][] inputs, GenerationOptions? options, bool trackText)
     {
         var settings = SamplingSettings.Resolve(options, _config, _decoderLimit);
+        return new GenerationSession(Tokenizer, _eos, settings, trackText, i => StartSteps(i, settings), inputs);
+    }
+
+    private (IDecodingSteps, (int[], int, int)[]) StartSteps(IReadOnlyList<int[]> inputs, SamplingSettings settings)
+    {
         // The decoder's sequence starts with the start token, so max_length leaves max_length - 1 new tokens.
         int maxNew = settings.NewTokensFor(1);
-        return new GenerationRun(new Seq2SeqDecodingSteps(_session, inputs, DecoderStartTokenId, PaddingId), Tokenizer, _eos, settings,
-            inputs.Select(_ => (new[] { DecoderStartTokenId }, maxNew)).ToArray());
+        foreach (var id in inputs.SelectMany(i => i))
+            if (id >= _session.VocabularySize)
+                throw new ArgumentOutOfRangeException("tokens", id, $"Token ids must be below the vocabulary size of '{_session.EncoderPath}' ({_session.VocabularySize}).");
+        return (new Seq2SeqDecodingSteps(_session, [.. inputs], DecoderStartTokenId, PaddingId),
+            inputs.Select(i => (new[] { DecoderStartTokenId }, maxNew, i.Length)).ToArray());
     }
 
     private int[][] EncodeAll(IReadOnlyList<string> inputs)

@@ -25,23 +25,23 @@ internal sealed class ChatClient(CausalLanguageModel model) : IChatClient
         var generation = ToGenerationOptions(options);
         string responseId = Guid.NewGuid().ToString("N"), messageId = Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow;
-        GenerationSummary? summary = null;
+        GenerationResult? result = null;
         ChatResponseUpdate Update(IList<AIContent> contents) => new(ChatRole.Assistant, contents)
         {
             ResponseId = responseId, MessageId = messageId, ModelId = _metadata.DefaultModelId, CreatedAt = created,
         };
 
-        await foreach (var piece in model.GenerateStreamingAsync(ids, generation, s => summary = s, cancellationToken).ConfigureAwait(false))
+        await foreach (var piece in model.GenerateStreamingAsync(ids, generation, r => result = r, cancellationToken).ConfigureAwait(false))
             yield return Update([new TextContent(piece)]);
 
-        var final = summary!.Value;
+        var final = result!;
         var last = Update([new UsageContent(new UsageDetails
         {
             InputTokenCount = final.PromptTokens,
-            OutputTokenCount = final.GeneratedTokens,
-            TotalTokenCount = final.PromptTokens + final.GeneratedTokens,
+            OutputTokenCount = final.CompletionTokens,
+            TotalTokenCount = final.PromptTokens + final.CompletionTokens,
         })]);
-        last.FinishReason = final.ReachedLimit ? ChatFinishReason.Length : ChatFinishReason.Stop;
+        last.FinishReason = final.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
         yield return last;
     }
 
