@@ -132,8 +132,7 @@ public sealed class GenerationSession : IDisposable
             {
                 int from = row.Final.Length;
                 row.Final.Append(detokenizer.Append(token));
-                row.StopAt = _stops.Find(row.Final, from, detokenizer.Pending);
-                if (row.StopAt >= 0)
+                if (!_stops.IsEmpty && (row.StopAt = _stops.Find(row.Final, from, detokenizer.Pending)) >= 0)
                 {
                     Finish(row, MlNetLlm.FinishReason.StopSequence);
                     continue;

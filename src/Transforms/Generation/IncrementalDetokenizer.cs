@@ -7,10 +7,11 @@ namespace MlNetLlm.Generation;
 /// </summary>
 /// <remarks>
 /// As Hugging Face's <c>TextStreamer</c> and onnxruntime-genai's <c>TokenizerStream</c>, the window keeps a few already
-/// emitted ids before the new ones, so a SentencePiece word start or a byte sequence is decoded in context. Text is held
-/// back while it may still change: a trailing U+FFFD (an incomplete UTF-8 sequence) and, when the tokenizer cleans up
-/// tokenization spaces (<c>" ." → "."</c>, <c>" 's" → "'s"</c>), the text from the last space on. The window slides past
-/// emitted ids only when decoding the shorter window is checked to give the same text.
+/// emitted ids before the new ones, so a SentencePiece word start or a byte sequence is decoded in context. A trailing
+/// U+FFFD (an incomplete UTF-8 sequence) is held back until the character is complete. The window slides past emitted ids
+/// only when decoding the shorter window is checked to give the same text. The window is decoded before
+/// clean_up_tokenization_spaces; that clean-up (<c>" ." → "."</c>, <c>" 's" → "'s"</c>) is applied to the stream by
+/// <see cref="StreamingCleanUp"/>, holding back only an ending that could still begin one of its patterns.
 /// </remarks>
 internal sealed class IncrementalDetokenizer
 {
@@ -18,6 +19,7 @@ internal sealed class IncrementalDetokenizer
     private const int ContextTokens = 4;
 
     private readonly PretrainedTokenizer _tokenizer;
+    private readonly StreamingCleanUp? _cleanUp;
     private readonly List<int> _window = [];
     // (ids in the window, decoded length) after each append not ending inside a character: candidate places to slide to.
     private readonly List<(int Tokens, int Chars)> _boundaries = [];
@@ -28,13 +30,21 @@ internal sealed class IncrementalDetokenizer
     public IncrementalDetokenizer(PretrainedTokenizer tokenizer, IReadOnlyList<int> context)
     {
         _tokenizer = tokenizer;
+        _cleanUp = tokenizer.CleansUpTokenizationSpaces ? new StreamingCleanUp() : null;
         for (int i = Math.Max(0, context.Count - ContextTokens); i < context.Count; i++) _window.Add(context[i]);
         _text = Decode(_window.Count);
         _emitted = _text.Length;
     }
 
-    /// <summary>The text decoded but not returned yet because it may still change (empty after <see cref="Flush"/>).</summary>
-    public ReadOnlySpan<char> Pending => _emitted < _text.Length ? _text.AsSpan(_emitted) : [];
+    /// <summary>The text decoded but not returned yet because it may still change, as it would end the text now (empty after <see cref="Flush"/>).</summary>
+    public string Pending
+    {
+        get
+        {
+            var raw = _emitted < _text.Length ? _text.AsSpan(_emitted) : [];
+            return _cleanUp?.Preview(raw) ?? raw.ToString();
+        }
+    }
 
     /// <summary>Adds one id; returns the text that became final (often empty while a character or word is incomplete).</summary>
     public string Append(int id)
@@ -44,6 +54,7 @@ internal sealed class IncrementalDetokenizer
         int end = StableEnd(_text);
         var piece = end > _emitted ? _text[_emitted..end] : "";
         _emitted = Math.Max(_emitted, end);
+        if (_cleanUp is not null) piece = _cleanUp.Append(piece);
         if (!_text.EndsWith('\uFFFD')) _boundaries.Add((_window.Count, _text.Length));
         Slide();
         return piece;
@@ -54,20 +65,14 @@ internal sealed class IncrementalDetokenizer
     {
         var rest = _emitted < _text.Length ? _text[_emitted..] : "";
         _emitted = _text.Length;
-        return rest;
+        return _cleanUp is null ? rest : _cleanUp.Append(rest) + _cleanUp.Flush();
     }
 
-    /// <summary>Where the final part of <paramref name="text"/> ends.</summary>
+    /// <summary>Where the final part of <paramref name="text"/> ends: before a trailing U+FFFD.</summary>
     private int StableEnd(string text)
     {
         int end = text.Length;
         while (end > _emitted && text[end - 1] == '\uFFFD') end--;
-        if (_tokenizer.CleansUpTokenizationSpaces && end > 0 && text.LastIndexOf(' ', end - 1) is >= 0 and var space)
-        {
-            end = space;
-            // " ' " also cleans up to "'": keep a quote and the space before it with the last space.
-            if (end >= 2 && text[end - 1] == '\'' && text[end - 2] == ' ') end -= 2;
-        }
         return end;
     }
 
@@ -83,8 +88,8 @@ internal sealed class IncrementalDetokenizer
         _boundaries.RemoveRange(0, b + 1);
         int drop = tokens - ContextTokens;
         if (chars > _text.Length || !_text.AsSpan(0, chars).SequenceEqual(Decode(tokens))) return;
-        var context = _tokenizer.Decode(_window.Skip(drop).Take(ContextTokens));
-        var shorter = _tokenizer.Decode(_window.Skip(drop));
+        var context = _tokenizer.DecodeWithoutCleanUp(_window.Skip(drop).Take(ContextTokens));
+        var shorter = _tokenizer.DecodeWithoutCleanUp(_window.Skip(drop));
         if (shorter.Length - context.Length != _text.Length - chars || !shorter.StartsWith(context, StringComparison.Ordinal)
             || !shorter.AsSpan(context.Length).SequenceEqual(_text.AsSpan(chars))) return;
         _window.RemoveRange(0, drop);
@@ -94,5 +99,8 @@ internal sealed class IncrementalDetokenizer
         for (int i = 0; i < _boundaries.Count; i++) _boundaries[i] = (_boundaries[i].Tokens - drop, _boundaries[i].Chars + shift);
     }
 
-    private string Decode(int count) => _tokenizer.Decode(_window.Take(count));
+    /// <summary>How many ids the window holds (for tests of its bound).</summary>
+    internal int WindowLength => _window.Count;
+
+    private string Decode(int count) => _tokenizer.DecodeWithoutCleanUp(_window.Take(count));
 }

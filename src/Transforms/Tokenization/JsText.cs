@@ -164,7 +164,13 @@ internal static class JsText
     public static string CleanUpTokenization(string text)
     {
         if (text.IndexOf(' ') < 0) return text;
-        return text.Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",").Replace(" ' ", "'")
-            .Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" 's", "'s").Replace(" 've", "'ve").Replace(" 're", "'re");
+        foreach (var (from, to) in CleanUpReplacements) text = text.Replace(from, to);
+        return text;
     }
+
+    /// <summary>The replacements of <see cref="CleanUpTokenization"/>, applied one after the other to the whole text.</summary>
+    public static readonly (string From, string To)[] CleanUpReplacements =
+    [
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ];
 }

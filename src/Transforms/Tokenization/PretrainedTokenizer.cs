@@ -303,6 +303,13 @@ public sealed class PretrainedTokenizer : Tokenizer
     /// <summary>Decodes ids back to text, dropping special tokens unless <paramref name="skipSpecialTokens"/> is false.</summary>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true)
     {
+        var text = DecodeWithoutCleanUp(ids, skipSpecialTokens);
+        return _cleanUpTokenizationSpaces ? JsText.CleanUpTokenization(text) : text;
+    }
+
+    /// <summary><see cref="Decode(IEnumerable{int}, bool)"/> before clean_up_tokenization_spaces (which streaming applies as the text arrives).</summary>
+    internal string DecodeWithoutCleanUp(IEnumerable<int> ids, bool skipSpecialTokens = true)
+    {
         ArgumentNullException.ThrowIfNull(ids);
         var tokens = new List<string>();
         foreach (var id in ids)
@@ -318,7 +325,7 @@ public sealed class PretrainedTokenizer : Tokenizer
             text = text.Replace(suffix, " ");
             if (skipSpecialTokens) text = JsText.Trim(text);
         }
-        return _cleanUpTokenizationSpaces ? JsText.CleanUpTokenization(text) : text;
+        return text;
     }
 
     /// <summary>The id of a vocabulary or added token, or null.</summary>
