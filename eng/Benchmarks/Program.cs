@@ -10,6 +10,7 @@ using MlNetLlm.Benchmarks;
 // model name; default all-MiniLM-L6-v2]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
+// Text layer cost per token at token 100 vs 2,000 (streaming with a stop sequence): dotnet run -c Release --project eng/Benchmarks -- stream-text-cost [tokenizer folder]
 // A cross-encoder against a reference_outputs.json-format file: dotnet run -c Release --project eng/Benchmarks -- cross-parity <file> [folder]
 if (args is ["sts-b", ..])
 {
@@ -27,6 +28,7 @@ else if (args is ["seq2seq", ..])
     Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
 else if (args is ["tokenize-long"]) LongTextTokenization.Run();
+else if (args is ["stream-text-cost", ..]) StreamingTextCost.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("stories260k"));
 else if (args is ["sts-b-cross", ..])
 {
     var crossEncoder = args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-cross-encoder");
