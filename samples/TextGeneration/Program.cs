@@ -27,11 +27,18 @@ var prompt = options.GetValueOrDefault("--prompt") ?? "Once upon a time";
 AnsiConsole.MarkupLine($"[grey]Model[/] {Markup.Escape(modelDir)} [grey]on[/] {model.Device}, [grey]{(sample ? "sampling" : "greedy")}[/]");
 AnsiConsole.Markup($"[bold]{Markup.Escape(prompt)}[/]");
 var clock = Stopwatch.StartNew();
-await foreach (var piece in model.GenerateStreamingAsync(prompt, generation)) Console.Write(piece);
+using var session = model.CreateSession(generation);
+session.AppendTokens(model.Tokenizer.Encode(prompt).Ids);
+while (!session.IsDone)
+{
+    session.GenerateNextToken();
+    Console.Write(session.TakeNewText());
+}
 clock.Stop();
-int tokens = model.GenerateIds(prompt, generation).Count;
+var result = session.GetResult();
 Console.WriteLine();
-AnsiConsole.MarkupLine($"[grey]{tokens} tokens in {clock.Elapsed.TotalMilliseconds:F0} ms: {tokens / clock.Elapsed.TotalSeconds:F0} tokens/s (streaming)[/]");
+AnsiConsole.MarkupLine($"[grey]{result.CompletionTokens} tokens after a {result.PromptTokens}-token prompt in {clock.Elapsed.TotalMilliseconds:F0} ms: " +
+    $"{result.CompletionTokens / clock.Elapsed.TotalSeconds:F0} tokens/s (streaming), finish reason {result.FinishReason}[/]");
 
 var table = new Table().AddColumns("Text", "Perplexity");
 foreach (var text in new[]
