@@ -48,8 +48,8 @@ public sealed class GenerationSession : IDisposable
     /// <summary>True once generation has ended (eos, a stop sequence, the token limit or a full context).</summary>
     public bool IsDone => _steps is not null && Array.TrueForAll(_rows, r => r.Done);
 
-    /// <summary>The ids generated so far (no eos).</summary>
-    public IReadOnlyList<int> NewTokens => Ids(0);
+    /// <summary>The ids generated so far (no eos); empty before the first <see cref="GenerateNextToken"/>.</summary>
+    public IReadOnlyList<int> NewTokens => _steps is null ? [] : Ids(0);
 
     /// <summary>Why generation ended; null while it runs.</summary>
     public FinishReason? FinishReason => _rows.Length > 0 ? _rows[0].Reason : null;
@@ -87,7 +87,7 @@ public sealed class GenerationSession : IDisposable
     public GenerationResult GetResult(int index = 0)
     {
         var row = RowAt(index);
-        return new GenerationResult(_trackText ? Text(index) : _tokenizer.Decode(row.Generated), [.. row.Generated],
+        return new GenerationResult(Text(index), [.. row.Generated],
             row.Reason ?? MlNetLlm.FinishReason.Length, row.PromptTokens, row.Generated.Count);
     }
 
