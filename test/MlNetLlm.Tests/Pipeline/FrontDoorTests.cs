@@ -168,6 +168,9 @@ public sealed class FrontDoorTests
         public IReadOnlyList<IReadOnlyList<int>> GenerateIds(IReadOnlyList<string> inputs, GenerationOptions? options = null) => [];
         public string Generate(string input, GenerationOptions? options = null) => "";
         public IReadOnlyList<string> Generate(IReadOnlyList<string> inputs, GenerationOptions? options = null) => [];
+        public GenerationResult GenerateWithDetails(string input, GenerationOptions? options = null) => throw new NotSupportedException();
+        public IReadOnlyList<GenerationResult> GenerateWithDetails(IReadOnlyList<string> inputs, GenerationOptions? options = null) => [];
+        public GenerationSession CreateSession(GenerationOptions? options = null) => throw new NotSupportedException();
         public IAsyncEnumerable<string> GenerateStreamingAsync(string input, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
             AsyncEnumerable.Empty<string>();
         public IReadOnlyList<double> ScoreCompletions(string input, IReadOnlyList<string> completions) => [];
