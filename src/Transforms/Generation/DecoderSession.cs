@@ -1,5 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using MlNetLlm.Onnx;
 
 namespace MlNetLlm.Generation;
@@ -86,7 +85,7 @@ internal sealed class DecoderSession : IDisposable
     }
 
     /// <summary>An empty cache for <paramref name="batch"/> rows.</summary>
-    public KvCache CreateCache(int batch) => new(batch, 2 * Layers, [batch, KeyValueHeads, 0, HeadDim]);
+    public KvCache CreateCache(int batch) => new(batch, 2 * Layers, KeyValueHeads, HeadDim);
 
     /// <summary>
     /// Runs <paramref name="sequenceLength"/> new tokens per row through the model and appends them to <paramref name="cache"/>.
@@ -111,10 +110,13 @@ internal sealed class DecoderSession : IDisposable
         int first = 2;
         if (positions is not null) inputs[first++] = positions;
         if (cacheBranch is not null) inputs[first++] = cacheBranch;
-        for (int i = 0; i < cache.Count; i++) inputs[first + i] = cache[i];
-        var outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
-        cache.Replace(outputs, cache.Length + sequenceLength);
-        return outputs[0].GetTensorDataAsSpan<float>();
+        // ONNX Runtime writes the logits and the presents into buffers the cache owns: no per-step output allocation.
+        using (var step = cache.Prepare(sequenceLength, VocabularySize))
+        {
+            for (int i = 0; i < cache.Count; i++) inputs[first + i] = step.Past[i];
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, step.Outputs);
+        }
+        return cache.Advance(sequenceLength);
     }
 
     /// <summary>Waits for the forward passes in flight, then releases the session; later passes throw <see cref="ObjectDisposedException"/>.</summary>
@@ -123,43 +125,5 @@ internal sealed class DecoderSession : IDisposable
         if (!_gate.Close()) return;
         _session.Dispose();
         _runOptions.Dispose();
-    }
-}
-
-/// <summary>The past keys and values of one generation (the ONNX outputs of the last step, fed back as inputs).</summary>
-internal sealed class KvCache : IDisposable
-{
-    private readonly OrtValue[] _empty;
-    private IDisposableReadOnlyCollection<OrtValue>? _outputs;
-
-    public KvCache(int batch, int count, long[] emptyShape)
-    {
-        Batch = batch;
-        _empty = Enumerable.Range(0, count).Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, emptyShape)).ToArray();
-    }
-
-    public int Batch { get; }
-
-    /// <summary>Number of tokens (padding included) the cache holds per row.</summary>
-    public int Length { get; private set; }
-
-    /// <summary>Number of past tensors (two per layer).</summary>
-    public int Count => _empty.Length;
-
-    /// <summary>Past tensor <paramref name="i"/> in graph input order.</summary>
-    public OrtValue this[int i] => _outputs is null ? _empty[i] : _outputs[i + 1];
-
-    /// <summary>Takes ownership of a step's outputs (logits first, then the presents) and frees the previous step's.</summary>
-    public void Replace(IDisposableReadOnlyCollection<OrtValue> outputs, int length)
-    {
-        _outputs?.Dispose();
-        _outputs = outputs;
-        Length = length;
-    }
-
-    public void Dispose()
-    {
-        _outputs?.Dispose();
-        foreach (var value in _empty) value.Dispose();
     }
 }
