@@ -12,7 +12,6 @@ namespace MlNetLlm.Benchmarks;
 /// </summary>
 internal static class GenAiCompare
 {
-    private const int Repetitions = 9;
 
     private static readonly string[] Prompts =
     [
@@ -21,7 +20,10 @@ internal static class GenAiCompare
         "The little dog ran to the park",
     ];
 
-    public static void Run(string folder)
+    /// <param name="folder">The model folder; its name picks eng/genai/&lt;name&gt;/genai_config.json.</param>
+    /// <param name="newTokens">Greedy tokens per prompt (at most; fewer when the context is short).</param>
+    /// <param name="repetitions">Timed repetitions of each engine.</param>
+    public static void Run(string folder, int newTokens = 200, int repetitions = 9)
     {
         folder = Path.GetFullPath(folder);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
@@ -37,7 +39,7 @@ internal static class GenAiCompare
                 if (Path.GetFileName(entry) != "genai_config.json")
                     File.CreateSymbolicLink(Path.Combine(genAiFolder, Path.GetFileName(entry)), entry);
             File.Copy(configPath, Path.Combine(genAiFolder, "genai_config.json"));
-            Compare(folder, genAiFolder, name);
+            Compare(folder, genAiFolder, name, newTokens, repetitions);
         }
         finally
         {
@@ -45,12 +47,14 @@ internal static class GenAiCompare
         }
     }
 
-    private static void Compare(string folder, string genAiFolder, string name)
+    private static void Compare(string folder, string genAiFolder, string name, int maxNewTokens, int repetitions)
     {
-        using var ours = CausalLanguageModel.FromDirectory(folder);
+        // All three engines on the intra-op thread count the configuration gives onnxruntime-genai.
+        int threads = IntraOpThreads(genAiFolder);
+        using var ours = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
         using var theirs = new Model(genAiFolder);
         var prompts = Prompts.Select(p => ours.Encode(p)).ToArray();
-        int newTokens = Math.Min(200, ours.ContextLength - prompts.Max(p => p.Length) - 1);
+        int newTokens = Math.Min(maxNewTokens, ours.ContextLength - prompts.Max(p => p.Length) - 1);
         var options = new GenerationOptions { MaxNewTokens = newTokens, DoSample = false };
 
         int[] Ours(int[] prompt) => [.. ours.GenerateIds([prompt], options)[0]];
@@ -65,7 +69,7 @@ internal static class GenAiCompare
             return generator.GetSequence(0)[prompt.Length..].ToArray();
         }
 
-        using var rawSession = RawLoop.Open(ours.Options.IntraOpNumThreads ?? 1, Path.Combine(genAiFolder, DecoderFile(genAiFolder)));
+        using var rawSession = RawLoop.Open(threads, Path.Combine(genAiFolder, DecoderFile(genAiFolder)));
         int[] Raw(int[] prompt) => RawLoop.Greedy(rawSession, prompt, newTokens, ours.EosTokenIds);
 
         // Same ids: onnxruntime-genai keeps the eos id that ended a sequence, CausalLanguageModel does not return it.
@@ -84,7 +88,7 @@ internal static class GenAiCompare
         var oursRuns = new List<(double Wall, double Cpu)>();
         var theirsRuns = new List<(double Wall, double Cpu)>();
         var rawRuns = new List<(double Wall, double Cpu)>();
-        for (int r = 0; r < Repetitions; r++)
+        for (int r = 0; r < repetitions; r++)
         {
             // Alternate which engine goes first, so neither always runs on a warmer (or busier) machine.
             if (r % 2 == 0) oursRuns.Add(Time(() => { foreach (var p in prompts) Ours(p); }));
@@ -97,9 +101,9 @@ internal static class GenAiCompare
         Console.WriteLine($"tokens/s per repetition (wall clock), ours:   {Rates(oursRuns.Select(x => x.Wall))}");
         Console.WriteLine($"tokens/s per repetition (wall clock), genai:  {Rates(theirsRuns.Select(x => x.Wall))}");
         Console.WriteLine($"tokens/s per repetition (wall clock), raw:    {Rates(rawRuns.Select(x => x.Wall))}");
-        if (ThreadCpuSeconds() is not null)
+        if (threads == 1 && ThreadCpuSeconds() is not null)
         {
-            // With one intra-op thread both engines compute on the calling thread, so its CPU time excludes waiting for the cores.
+            // With one intra-op thread the engines compute on the calling thread, so its CPU time excludes waiting for the cores.
             double oursCpu = tokens / Median(oursRuns.Select(x => x.Cpu)), theirsCpu = tokens / Median(theirsRuns.Select(x => x.Cpu));
             double rawCpu = tokens / Median(rawRuns.Select(x => x.Cpu));
             Console.WriteLine(string.Create(c, $"per CPU second of the generating thread (median): vs genai {oursCpu / theirsCpu:F2}x, vs raw ONNX Runtime loop {oursCpu / rawCpu:F2}x ({oursCpu:F0} vs {theirsCpu:F0} vs {rawCpu:F0} tokens/s)"));
@@ -107,7 +111,7 @@ internal static class GenAiCompare
         // The best repetition of each: on a shared machine other work only ever adds time, so the fastest run is the least disturbed.
         double oursRate = tokens / oursRuns.Min(x => x.Wall), theirsRate = tokens / theirsRuns.Min(x => x.Wall);
         Console.WriteLine(string.Create(c,
-            $"best of {Repetitions} alternating repetitions over {prompts.Length} prompts, wall clock, after the warm-up pass above " +
+            $"best of {repetitions} alternating repetitions over {prompts.Length} prompts, wall clock, after the warm-up pass above " +
             $"(median ratio {Median(theirsRuns.Select(x => x.Wall)) / Median(oursRuns.Select(x => x.Wall)):F2}x)"));
         Console.WriteLine(string.Create(c, $"generation vs raw ONNX Runtime loop (best, wall clock): {oursRate * rawRuns.Min(x => x.Wall) / tokens:F2}x"));
         Console.WriteLine(string.Create(c,
@@ -115,9 +119,15 @@ internal static class GenAiCompare
     }
 
     /// <summary>The decoder file genai_config.json names.</summary>
-    private static string DecoderFile(string folder) =>
+    private static string DecoderFile(string folder) => Decoder(folder).GetProperty("filename").GetString()!;
+
+    /// <summary>The intra-op thread count genai_config.json gives the decoder session.</summary>
+    private static int IntraOpThreads(string folder) =>
+        Decoder(folder).GetProperty("session_options").GetProperty("intra_op_num_threads").GetInt32();
+
+    private static System.Text.Json.JsonElement Decoder(string folder) =>
         System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "genai_config.json")))
-            .RootElement.GetProperty("model").GetProperty("decoder").GetProperty("filename").GetString()!;
+            .RootElement.GetProperty("model").GetProperty("decoder");
 
     /// <summary>Wall-clock seconds and, on Linux, CPU seconds of the calling thread (else the wall-clock time again).</summary>
     private static (double Wall, double Cpu) Time(Action action)

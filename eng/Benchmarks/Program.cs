@@ -8,7 +8,9 @@ using MlNetLlm.Benchmarks;
 // Long inputs through the stories260k BPE tokenizer: dotnet run -c Release --project eng/Benchmarks -- tokenize-long
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder or bundled
 // model name; default all-MiniLM-L6-v2]
-// Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder]
+// Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder] [new tokens] [repetitions]
+// Time to first token and per-token latency on a long prompt: dotnet run -c Release --project eng/Benchmarks -- long-context <decoder folder> [prompt tokens] [threads]
+// Peak RSS while generating: dotnet run -c Release --project eng/Benchmarks -- long-generate <decoder folder> [new tokens] [threads]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
 // Text layer cost per token at token 100 vs 2,000 (streaming with a stop sequence): dotnet run -c Release --project eng/Benchmarks -- stream-text-cost [tokenizer folder]
 // A cross-encoder against a reference_outputs.json-format file: dotnet run -c Release --project eng/Benchmarks -- cross-parity <file> [folder]
@@ -23,7 +25,12 @@ if (args is ["sts-b", ..])
         Console.WriteLine($"STS-B {split}: Spearman(cosine, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(encoder)}, {watch.Elapsed.TotalSeconds:F1} s)");
     }
 }
-else if (args is ["genai-compare", ..]) GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"));
+else if (args is ["genai-compare", ..])
+    GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"), args.Length > 2 ? Number(args[2]) : 200, args.Length > 3 ? Number(args[3]) : 9);
+else if (args is ["long-context", var longFolder, ..])
+    LongContext.Latency(longFolder, args.Length > 2 ? Number(args[2]) : 1000, args.Length > 3 ? Number(args[3]) : 2);
+else if (args is ["long-generate", var generateFolder, ..])
+    LongContext.Generate(generateFolder, args.Length > 2 ? Number(args[2]) : 1000, args.Length > 3 ? Number(args[3]) : 2);
 else if (args is ["seq2seq", ..])
     Seq2SeqSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32);
@@ -46,3 +53,5 @@ else if (args is ["soak", .. var sizes])
 else if (args is ["soak-run", var soakRows]) Soak.RunOne(int.Parse(soakRows, System.Globalization.CultureInfo.InvariantCulture));
 else BenchmarkSwitcher.FromAssembly(typeof(BenchmarkAssets).Assembly).Run(args);
 return 0;
+
+static int Number(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);

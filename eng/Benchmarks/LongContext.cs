@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MlNetLlm.Benchmarks;
+
+/// <summary>
+/// <c>long-context &lt;decoder folder&gt; [prompt tokens] [threads]</c>: greedy <see cref="CausalLanguageModel"/> on a long prompt.
+/// Prints the time to first token, the per-token latency of decode steps with about 10 and with the prompt's length of
+/// tokens in the KV cache (the difference of two runs that generate 1 and 11 tokens after the prompt, best of 2), and the
+/// process's peak resident set size against the size of the ONNX files.
+/// <c>long-generate &lt;decoder folder&gt; [new tokens] [threads]</c>: generates that many tokens after a 10-token prompt
+/// and prints the time and the peak resident set size (run it in its own process).
+/// </summary>
+internal static class LongContext
+{
+    private const string Text = "KING RICHARD III:\nNow is the winter of our discontent made glorious summer by this sun of York; " +
+        "and all the clouds that lour'd upon our house in the deep bosom of the ocean buried. ";
+
+    public static void Latency(string folder, int promptTokens, int threads)
+    {
+        using var model = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
+        var prompt = Prompt(model, promptTokens);
+        var shortPrompt = prompt[..10];
+        double Seconds(int[] ids, int newTokens)
+        {
+            var options = new GenerationOptions { MaxNewTokens = newTokens, DoSample = false };
+            var watch = Stopwatch.StartNew();
+            int produced = model.GenerateIds([ids], options)[0].Count;
+            if (produced != newTokens) throw new InvalidOperationException($"Expected {newTokens} new tokens, got {produced} (eos?).");
+            return watch.Elapsed.TotalSeconds;
+        }
+        Seconds(shortPrompt, 2); // warm-up
+        double firstToken = double.MaxValue, shortStep = double.MaxValue, longStep = double.MaxValue;
+        for (int r = 0; r < 2; r++)
+        {
+            double longOne = Seconds(prompt, 1);
+            firstToken = Math.Min(firstToken, longOne);
+            longStep = Math.Min(longStep, (Seconds(prompt, 11) - longOne) / 10);
+            shortStep = Math.Min(shortStep, (Seconds(shortPrompt, 21) - Seconds(shortPrompt, 11)) / 10);
+        }
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c, $"time to first token, {prompt.Length}-token prompt: {firstToken:F2} s (best of 2)"));
+        Console.WriteLine(string.Create(c, $"per-token latency, ~10 tokens cached: {shortStep * 1000:F0} ms; {prompt.Length + 5} cached: {longStep * 1000:F0} ms; ratio {longStep / shortStep:F2}x"));
+        PrintMemory(folder);
+    }
+
+    public static void Generate(string folder, int newTokens, int threads)
+    {
+        using var model = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
+        var watch = Stopwatch.StartNew();
+        int produced = model.GenerateIds([Prompt(model, 10)], new GenerationOptions { MaxNewTokens = newTokens, DoSample = false })[0].Count;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"generated {produced} tokens after a 10-token prompt in {watch.Elapsed.TotalSeconds:F1} s ({produced / watch.Elapsed.TotalSeconds:F2} tokens/s, load excluded)"));
+        PrintMemory(folder);
+    }
+
+    private static int[] Prompt(CausalLanguageModel model, int tokens)
+    {
+        var ids = new List<int>();
+        while (ids.Count < tokens) ids.AddRange(model.Encode(Text));
+        return [.. ids.Take(tokens)];
+    }
+
+    /// <summary>Peak resident set size (VmHWM) of this process vs the ONNX files (graph plus external data).</summary>
+    private static void PrintMemory(string folder)
+    {
+        long weights = Directory.EnumerateFiles(folder, "*.onnx*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        long peak = long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak RSS {peak / 1e9:F2} GB vs ONNX files {weights / 1e9:F2} GB ({(double)peak / weights:F2}x)"));
+    }
+}
