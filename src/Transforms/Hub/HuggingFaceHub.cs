@@ -13,7 +13,8 @@ public static partial class HuggingFaceHub
     /// Returns a local folder holding the model files: <paramref name="idOrPath"/> itself when it is an existing
     /// folder, else the cache snapshot of the hub repo <paramref name="idOrPath"/> (<c>org/name</c>, optionally
     /// <c>org/name@revision</c>) after downloading what is missing. Each entry of <paramref name="requiredFiles"/> and
-    /// <paramref name="optionalFiles"/> is a repo path, or alternatives as described on <see cref="HubFiles"/>.
+    /// <paramref name="optionalFiles"/> is a repo path or a <see cref="HubFile"/> with alternatives; <see cref="HubFiles"/>
+    /// gives the lists each kind of model needs.
     /// </summary>
     /// <exception cref="FileNotFoundException">A required file does not exist, or is not cached in offline mode.</exception>
     /// <exception cref="UnauthorizedAccessException">The repo is gated or private and no accepted token was sent.</exception>
@@ -22,13 +23,13 @@ public static partial class HuggingFaceHub
     /// <exception cref="HttpRequestException">The hub cannot be reached and the cache lacks the model, or it answered with an HTTP error.</exception>
     /// <exception cref="DirectoryNotFoundException"><paramref name="idOrPath"/> is neither a folder nor a valid repo id.</exception>
     /// <exception cref="ArgumentException"><paramref name="idOrPath"/> ends with a <c>.</c> or <c>..</c> segment (such as <c>org/..</c>).</exception>
-    public static async Task<string> DownloadModelAsync(string idOrPath, IReadOnlyList<string> requiredFiles,
-        IReadOnlyList<string>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<string> DownloadModelAsync(string idOrPath, IReadOnlyList<HubFile> requiredFiles,
+        IReadOnlyList<HubFile>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idOrPath);
         ArgumentNullException.ThrowIfNull(requiredFiles);
-        if (requiredFiles.Count == 0 || requiredFiles.Concat(optionalFiles ?? []).Any(entry => Alternatives(entry ?? "").Length == 0))
-            throw new ArgumentException("Give at least one required file, and no blank file entries.", nameof(requiredFiles));
+        if (requiredFiles.Count == 0 || requiredFiles.Concat(optionalFiles ?? []).Any(entry => entry is null))
+            throw new ArgumentException("Give at least one required file, and no null file entries.", nameof(requiredFiles));
         if (idOrPath.TrimEnd('/', '\\').Split('/', '\\') is [_, .., "." or ".."])
             throw new ArgumentException(
                 $"'{idOrPath}' ends with a '.' or '..' segment: it is not a Hugging Face repo id ('org/name'), and as a folder it would resolve to " +
@@ -64,12 +65,12 @@ public static partial class HuggingFaceHub
     /// <inheritdoc cref="DownloadModelAsync" path="/param"/>
     /// <inheritdoc cref="DownloadModelAsync" path="/exception"/>
     /// <returns>The local folder holding the model files.</returns>
-    public static string DownloadModel(string idOrPath, IReadOnlyList<string> requiredFiles,
-        IReadOnlyList<string>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default) =>
+    public static string DownloadModel(string idOrPath, IReadOnlyList<HubFile> requiredFiles,
+        IReadOnlyList<HubFile>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default) =>
         DownloadModelAsync(idOrPath, requiredFiles, optionalFiles, options, cancellationToken).GetAwaiter().GetResult();
 
     /// <summary>The cached snapshot of <paramref name="revision"/> when it has every required file; else null and what is missing where.</summary>
-    private static string? FindCached(HubCache cache, string revision, IReadOnlyList<string> requiredFiles, out string missing)
+    private static string? FindCached(HubCache cache, string revision, IReadOnlyList<HubFile> requiredFiles, out string missing)
     {
         var commit = cache.ReadRef(revision);
         if (commit is null)
@@ -77,13 +78,13 @@ public static partial class HuggingFaceHub
             missing = $"refs/{revision} in '{cache.RepoFolder}'";
             return null;
         }
-        var absent = requiredFiles.Where(entry => !Alternatives(entry).Any(files => files.All(file => File.Exists(cache.SnapshotFile(commit, file))))).ToList();
+        var absent = requiredFiles.Where(entry => !entry.Alternatives.Any(files => files.All(file => File.Exists(cache.SnapshotFile(commit, file))))).ToList();
         missing = $"{string.Join(", ", absent)} in '{cache.SnapshotFolder(commit)}'";
         return absent.Count == 0 ? cache.SnapshotFolder(commit) : null;
     }
 
     private static async Task<string> DownloadAsync(HubCache cache, string repoId, string revision,
-        IReadOnlyList<string> requiredFiles, IReadOnlyList<string> optionalFiles, HubOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<HubFile> requiredFiles, IReadOnlyList<HubFile> optionalFiles, HubOptions options, CancellationToken cancellationToken)
     {
         using var http = new HubHttp(options, repoId, revision);
         // The first answer pins the commit, so every file comes from the same snapshot.
@@ -92,14 +93,14 @@ public static partial class HuggingFaceHub
         foreach (var entry in requiredFiles)
             if (!await AnyAsync(entry).ConfigureAwait(false))
                 throw new FileNotFoundException(
-                    $"Hugging Face repo '{repoId}' at revision '{revision}' has no {Describe(entry)} ({http.ResolveUrl(revision, Alternatives(entry)[0][0])}).");
+                    $"Hugging Face repo '{repoId}' at revision '{revision}' has no {Describe(entry)} ({http.ResolveUrl(revision, entry.Alternatives[0][0])}).");
         foreach (var entry in optionalFiles)
             await AnyAsync(entry).ConfigureAwait(false);
         return cache.SnapshotFolder(commit!);
 
-        async Task<bool> AnyAsync(string entry)
+        async Task<bool> AnyAsync(HubFile entry)
         {
-            foreach (var files in Alternatives(entry))
+            foreach (var files in entry.Alternatives)
             {
                 var found = true;
                 foreach (var file in files)
@@ -135,13 +136,7 @@ public static partial class HuggingFaceHub
         }
     }
 
-    /// <summary><c>a|b+c</c> → [[a], [b, c]]: alternatives tried in order, each needing all its files.</summary>
-    private static string[][] Alternatives(string entry) =>
-        [.. entry.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(files => files.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))];
-
-    private static string Describe(string entry) =>
-        Alternatives(entry) is [[var single]] ? $"file '{single}'" : $"file of: {string.Join(" | ", Alternatives(entry).Select(files => string.Join(" + ", files)))}";
+    private static string Describe(HubFile entry) => entry.Alternatives is [[var single]] ? $"file '{single}'" : $"file of: {entry}";
 
     [GeneratedRegex(@"^(\b[\w\-.]+\b/)?\b[\w\-.]+\b$")]
     private static partial Regex RepoIdPattern();

@@ -140,8 +140,8 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<FileNotFoundException>(() => DownloadEncoderAsync(Options(o => o.Offline = true)));
 
-        Assert.Contains(HubFiles.Tokenizer, e.Message);
-        Assert.Contains(HubFiles.Onnx(), e.Message);
+        Assert.Contains("tokenizer.json | vocab.txt | vocab.json + merges.txt", e.Message);
+        Assert.Contains("onnx/model.onnx | model.onnx", e.Message);
         Assert.Contains(Snapshot, e.Message);
     }
 
@@ -253,6 +253,28 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
         Assert.Contains(Id, e.Message);
         Assert.Contains("'main'", e.Message);
         Assert.Contains("missing.bin", e.Message);
+    }
+
+    [Fact]
+    public async Task HubFile_TriesAlternativesInOrder_EachNeedingAllItsFiles()
+    {
+        var entry = HubFile.Of("config.json", "missing.bin").Or("absent.txt").Or("config.json");
+
+        var folder = await HuggingFaceHub.DownloadModelAsync(Id, [entry], options: Options());
+
+        Assert.True(File.Exists(Path.Combine(folder, "config.json")));
+        Assert.False(File.Exists(Path.Combine(folder, "missing.bin")));
+        Assert.Equal("config.json + missing.bin | absent.txt | config.json", entry.ToString());
+    }
+
+    [Fact]
+    public void HubFile_RefusesTheBarNotation_NamingHowToGiveAlternatives()
+    {
+        var e = Assert.Throws<ArgumentException>(() => HubFile.Of("tokenizer.json|vocab.txt"));
+
+        Assert.Equal("paths", e.ParamName);
+        Assert.Contains("'tokenizer.json|vocab.txt' is not a repo path", e.Message);
+        Assert.Contains(".Or(", e.Message);
     }
 
     [Fact]
@@ -422,8 +444,8 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     [Fact]
     public void QuantizedVariantPicksItsOnnxFile()
     {
-        Assert.Equal("onnx/model_quantized.onnx|model_quantized.onnx", HubFiles.Encoder("quantized")[^1]);
-        Assert.Equal("onnx/model.onnx|model.onnx", HubFiles.Onnx());
+        Assert.Equal([["onnx/model_quantized.onnx"], ["model_quantized.onnx"]], HubFiles.Encoder("quantized")[^1].Alternatives);
+        Assert.Equal([["onnx/model.onnx"], ["model.onnx"]], HubFiles.Onnx().Alternatives);
     }
 
     private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)

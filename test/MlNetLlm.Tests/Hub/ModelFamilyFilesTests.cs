@@ -71,12 +71,12 @@ public sealed class ModelFamilyFilesTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(null, "onnx/model.onnx|model.onnx|onnx/decoder_model_merged.onnx|decoder_model_merged.onnx")]
-    [InlineData("q4", "onnx/model_q4.onnx|model_q4.onnx|onnx/decoder_model_merged_q4.onnx|decoder_model_merged_q4.onnx")]
+    [InlineData(null, "onnx/model.onnx | model.onnx | onnx/decoder_model_merged.onnx | decoder_model_merged.onnx")]
+    [InlineData("q4", "onnx/model_q4.onnx | model_q4.onnx | onnx/decoder_model_merged_q4.onnx | decoder_model_merged_q4.onnx")]
     public void CausalHubEntries_NameTheVariantForEveryDecoder(string? variant, string expected)
     {
-        Assert.Equal(expected, HubFiles.CausalLanguageModel(variant)[^1]);
-        Assert.Contains($"onnx/decoder_model_merged{(variant is null ? "" : "_" + variant)}.onnx.data|decoder_model_merged{(variant is null ? "" : "_" + variant)}.onnx.data",
-            HubFiles.CausalLanguageModelOptional(variant));
+        Assert.Equal(expected, HubFiles.CausalLanguageModel(variant)[^1].ToString());
+        Assert.Contains($"onnx/decoder_model_merged{(variant is null ? "" : "_" + variant)}.onnx.data | decoder_model_merged{(variant is null ? "" : "_" + variant)}.onnx.data",
+            HubFiles.CausalLanguageModelOptional(variant).Select(entry => entry.ToString()));
     }
 }
