@@ -19,8 +19,10 @@ public static class StsBenchmark
     public static (double Spearman, int Pairs) Evaluate(string encoderDirectory, string stsFile)
     {
         var ml = new MLContext();
-        var pipeline = ml.Transforms.Text.EmbedText(encoderDirectory, "Embedding1", "Sentence1")
-            .Append(ml.Transforms.Text.EmbedText(encoderDirectory, "Embedding2", "Sentence2"))
+        // One loaded encoder shared by both columns' transforms (they do not dispose a model they were given).
+        using var encoder = TextEmbeddingModel.FromDirectory(encoderDirectory);
+        var pipeline = ml.Transforms.Text.EmbedText(encoder, "Embedding1", "Sentence1")
+            .Append(ml.Transforms.Text.EmbedText(encoder, "Embedding2", "Sentence2"))
             .Append(ml.Transforms.CosineSimilarity("Cosine", "Embedding1", "Embedding2"));
         return Spearman(ml, pipeline, stsFile);
     }
