@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MlNetLlm;
 using MlNetLlm.Samples;
 using Spectre.Console;
 
@@ -17,7 +18,16 @@ var dev = ml.Data.LoadFromEnumerable(devSet);
 // Each split is embedded once (cached), when pipeline (2) first reads it; (3) reuses the same embeddings.
 var embedded = BinaryComparison.Embed(ml, encoder, train, dev);
 var watch = System.Diagnostics.Stopwatch.StartNew();
-var results = BinaryComparison.Run(ml, embedded, BinaryComparison.StandardCandidates(ml));
+// (3)'s head, chosen on SST-2 train only (never on dev): 800 random whole train sentences held out, every train row
+// that is a phrase of them dropped from the rest, five such hold-outs. Balanced class weights and 2 epochs on all rows
+// score 82.8 % on average there (5 epochs 82.8 %, balanced with early stopping 82.3 %, the trainer's defaults 82.1 %,
+// 20 epochs 80.9 %); longer training likely fits train's many short phrases at the expense of whole sentences.
+var results = BinaryComparison.Run(ml, embedded, BinaryComparison.StandardCandidates(ml, () => new ClassificationHeadOptions
+{
+    ClassWeights = ClassWeighting.Balanced,
+    ValidationFraction = 0,
+    MaxEpochs = 2,
+}));
 AnsiConsole.MarkupLine($"Trained and evaluated the three pipelines in {watch.Elapsed.TotalSeconds:F1} s (each split embedded once).");
 var best = BinaryComparison.PrintTable(results, "positive");
 

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MlNetLlm;
 using MlNetLlm.Samples;
 using Spectre.Console;
 
@@ -17,7 +18,15 @@ var test = ml.Data.LoadFromEnumerable(testRows);
 // Each split is embedded once (cached), when pipeline (2) first reads it; (3) reuses the same embeddings.
 var embedded = BinaryComparison.Embed(ml, encoder, train, test);
 var watch = System.Diagnostics.Stopwatch.StartNew();
-var results = BinaryComparison.Run(ml, embedded, BinaryComparison.StandardCandidates(ml));
+// (3)'s head, chosen by 5-fold cross-validation on the training split (never on test): balanced class weights and all
+// 20 epochs on all rows (no early-stopping hold-out) score 99.30 % (the trainer's defaults 99.01 %, balanced with
+// early stopping 99.18 %, 5 epochs 99.25 %).
+var results = BinaryComparison.Run(ml, embedded, BinaryComparison.StandardCandidates(ml, () => new ClassificationHeadOptions
+{
+    ClassWeights = ClassWeighting.Balanced,
+    ValidationFraction = 0,
+    MaxEpochs = 20,
+}));
 AnsiConsole.MarkupLine($"Trained and evaluated the three pipelines in {watch.Elapsed.TotalSeconds:F1} s (each split embedded once).");
 var best = BinaryComparison.PrintTable(results, "spam");
 
