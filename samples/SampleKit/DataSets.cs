@@ -82,4 +82,32 @@ public static class DataSets
     public static List<LabeledText> Sst2(string path, int? take = null) =>
         File.ReadLines(path).Skip(1).Select(l => l.Split('\t')).Where(f => f.Length == 2)
             .Select(f => new LabeledText { Text = f[0], Label = f[1] == "1" }).Take(take ?? int.MaxValue).ToList();
+
+    /// <summary>
+    /// A validation split of SST-2 train that looks like dev (whole sentences, where train is mostly their phrases):
+    /// <paramref name="count"/> whole sentences — rows of at least 15 tokens that are not a token span of a longer row —
+    /// drawn by ordering them on <c>new Random(seed).Next()</c> keys are held out, and every row that is a token span of a
+    /// held-out sentence (the sentence and its phrases) is left out of the training part, which keeps file order.
+    /// </summary>
+    public static (List<LabeledText> Train, List<LabeledText> Holdout) Sst2SentenceHoldout(List<LabeledText> rows, int seed, int count = 800)
+    {
+        const int minTokens = 15;
+        var tokens = rows.Select(r => r.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var longTexts = tokens.Where(t => t.Length >= minTokens).Select(t => string.Join(' ', t)).ToHashSet();
+        var phrases = new HashSet<string>();
+        foreach (var t in tokens)
+            for (int i = 0; i < t.Length; i++)
+                for (int j = i + minTokens; j <= t.Length; j++)
+                    if (j - i < t.Length && string.Join(' ', t[i..j]) is var span && longTexts.Contains(span)) phrases.Add(span);
+        var sentences = Enumerable.Range(0, rows.Count)
+            .Where(i => tokens[i].Length >= minTokens && !phrases.Contains(string.Join(' ', tokens[i]))).ToList();
+        var random = new Random(seed);
+        var holdout = sentences.OrderBy(_ => random.Next()).Take(count).ToList();
+        var spans = new HashSet<string>();
+        foreach (var t in holdout.Select(i => tokens[i]))
+            for (int i = 0; i < t.Length; i++)
+                for (int j = i + 1; j <= t.Length; j++) spans.Add(string.Join(' ', t[i..j]));
+        var train = rows.Where((_, i) => !spans.Contains(string.Join(' ', tokens[i]))).ToList();
+        return (train, holdout.Select(i => rows[i]).ToList());
+    }
 }

@@ -6,10 +6,18 @@ using Spectre.Console;
 // Sentiment classification on SST-2 (train → dev, bundled under assets/data/sst2): the classic ML.NET baseline against
 // transformer embeddings + a trained classification head; the best pipeline is saved as one file and reloaded.
 // Usage: dotnet run --project samples/SentimentClassification [-- --model <encoder: bundled name, folder or hub id; default all-MiniLM-L6-v2>] [--train-rows N]
+//        [--holdout SEED: evaluate on 800 whole train sentences held out with this seed instead of dev, train on the rest
+//        minus their phrases (DataSets.Sst2SentenceHoldout): the train-only validation that chose (3)'s settings]
 var encoder = EncoderChoice.Resolve(args);
 var trainSet = DataSets.Sst2(SampleAssets.Data("sst2", "train.tsv"), SampleAssets.IntOption(args, "--train-rows"));
 var devSet = DataSets.Sst2(SampleAssets.Data("sst2", "dev.tsv"));
-AnsiConsole.MarkupLine($"SST-2: {trainSet.Count} train sentences, {devSet.Count} dev sentences (evaluation).");
+var evaluation = "dev sentences";
+if (SampleAssets.IntOption(args, "--holdout") is int seed)
+{
+    (trainSet, devSet) = DataSets.Sst2SentenceHoldout(trainSet, seed);
+    evaluation = $"whole train sentences held out with seed {seed}, their phrases left out of train; dev not used";
+}
+AnsiConsole.MarkupLine($"SST-2: {trainSet.Count} train sentences, {devSet.Count} {evaluation} (evaluation).");
 
 var ml = new MLContext(seed: 42);
 var train = ml.Data.LoadFromEnumerable(trainSet);
