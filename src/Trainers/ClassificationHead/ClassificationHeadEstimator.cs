@@ -51,10 +51,10 @@ public sealed class ClassificationHeadEstimator : IEstimator<ClassificationHeadT
             c => c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single);
         var label = SchemaCheck.Require(inputSchema, nameof(inputSchema), "Label", _options.LabelColumnName, Columns.Head, Columns.ExpectedLabel(_binary),
             c => c.Kind == SchemaShape.Column.VectorKind.Scalar && (_binary ? c.ItemType is BooleanDataViewType : c.IsKey));
-        bool named = !_binary && label.Annotations.Any(a => a.Name == ScoreColumns.KeyValues && a.ItemType is TextDataViewType);
+        bool named = !_binary && label.Annotations.Any(a => a.Name == ClassificationColumns.KeyValues && a.ItemType is TextDataViewType);
 
         var builder = new DataViewSchema.Builder();
-        ScoreColumns.Add(builder, _binary, classCount: 2, named ? ["", ""] : null);
+        OutputColumn.AddTo(builder, ClassificationHeadTransformer.ScoreColumns(_binary, classCount: 2, named ? ["", ""] : null));
         foreach (var c in SchemaShapes.Of(builder.ToSchema())) columns[c.Name] = c;
         return new SchemaShape(columns.Values);
     }

@@ -45,9 +45,17 @@ public sealed class ClassificationHeadTransformer : ITransformer, IPersistentTra
         RequireFeatures(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        ScoreColumns.Add(builder, Model.IsBinary, Model.ClassCount, Model.ClassNames);
+        OutputColumn.AddTo(builder, ScoreColumns(Model.IsBinary, Model.ClassCount, Model.ClassNames));
         return builder.ToSchema();
     }
+
+    /// <summary>
+    /// The columns ML.NET's own scorers append: binary → Score, Probability, PredictedLabel (Boolean); multiclass →
+    /// Score (vector) and PredictedLabel (key), named by <paramref name="classNames"/> when known.
+    /// </summary>
+    internal static OutputColumn[] ScoreColumns(bool binary, int classCount, IReadOnlyList<string>? classNames) => binary
+        ? ClassificationColumns.CreateBinary(ColumnNames.Score, ColumnNames.Probability, ColumnNames.PredictedLabel)
+        : ClassificationColumns.CreateMulticlass(ColumnNames.Score, ColumnNames.PredictedLabel, classCount, classNames);
 
     /// <summary>Returns a lazy view of <paramref name="input"/> with the score columns appended.</summary>
     public IDataView Transform(IDataView input)
@@ -71,48 +79,4 @@ public sealed class ClassificationHeadTransformer : ITransformer, IPersistentTra
                 $"Feature column '{FeatureColumnName}' has {size} values; the classification head was trained on {Model.InputSize}.");
         return schema[FeatureColumnName].Index;
     }
-}
-
-/// <summary>The score columns appended by a classification head, with the annotations ML.NET's scorers add.</summary>
-internal static class ScoreColumns
-{
-    public const string Score = ColumnNames.Score, Probability = ColumnNames.Probability, PredictedLabel = ColumnNames.PredictedLabel;
-
-    // ML.NET's annotation kinds (AnnotationUtils.Kinds is internal to ML.NET).
-    public const string KeyValues = "KeyValues", SlotNames = "SlotNames";
-    private const string ScoreColumnKind = "ScoreColumnKind", ScoreValueKind = "ScoreValueKind", IsNormalized = "IsNormalized";
-
-    public static void Add(DataViewSchema.Builder builder, bool binary, int classCount, IReadOnlyList<string>? classNames)
-    {
-        string kind = binary ? "BinaryClassification" : "MulticlassClassification";
-        if (binary)
-        {
-            builder.AddColumn(Score, NumberDataViewType.Single, Annotate(kind, Score));
-            builder.AddColumn(Probability, NumberDataViewType.Single, Annotate(kind, Probability, a =>
-                a.Add(IsNormalized, BooleanDataViewType.Instance, (ref bool v) => v = true)));
-            builder.AddColumn(PredictedLabel, BooleanDataViewType.Instance, Annotate(kind, PredictedLabel));
-            return;
-        }
-        builder.AddColumn(Score, new VectorDataViewType(NumberDataViewType.Single, classCount), Annotate(kind, Score, a =>
-        {
-            if (classNames is not null) AddNames(a, SlotNames, classNames);
-        }));
-        builder.AddColumn(PredictedLabel, new KeyDataViewType(typeof(uint), classCount), Annotate(kind, PredictedLabel, a =>
-        {
-            if (classNames is not null) AddNames(a, KeyValues, classNames);
-        }));
-    }
-
-    private static DataViewSchema.Annotations Annotate(string kind, string valueKind, Action<DataViewSchema.Annotations.Builder>? more = null)
-    {
-        var a = new DataViewSchema.Annotations.Builder();
-        a.Add(ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = kind.AsMemory());
-        a.Add(ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = valueKind.AsMemory());
-        more?.Invoke(a);
-        return a.ToAnnotations();
-    }
-
-    private static void AddNames(DataViewSchema.Annotations.Builder builder, string kind, IReadOnlyList<string> names) =>
-        builder.Add(kind, new VectorDataViewType(TextDataViewType.Instance, names.Count),
-            (ref VBuffer<ReadOnlyMemory<char>> v) => v = new VBuffer<ReadOnlyMemory<char>>(names.Count, names.Select(n => n.AsMemory()).ToArray()));
 }

@@ -23,7 +23,7 @@ internal sealed class RowScorer
         _output = new float[model.IsBinary ? 1 : model.ClassCount];
     }
 
-    /// <summary>The getter of the <paramref name="k"/>-th appended column (see <see cref="ScoreColumns.Add"/>).</summary>
+    /// <summary>The getter of the <paramref name="k"/>-th appended column (see <see cref="ClassificationHeadTransformer.ScoreColumns"/>).</summary>
     public ValueGetter<TValue> GetGetter<TValue>(int k)
     {
         Delegate getter = (_model.IsBinary, k) switch

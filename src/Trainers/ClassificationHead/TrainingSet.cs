@@ -147,10 +147,10 @@ internal sealed class TrainingSet
 
     private static string[]? ClassNamesOf(DataViewSchema.Column label)
     {
-        var keyValues = label.Annotations.Schema.GetColumnOrNull(ScoreColumns.KeyValues);
+        var keyValues = label.Annotations.Schema.GetColumnOrNull(ClassificationColumns.KeyValues);
         if (keyValues?.Type is not VectorDataViewType { ItemType: TextDataViewType }) return null;
         VBuffer<ReadOnlyMemory<char>> names = default;
-        label.Annotations.GetValue(ScoreColumns.KeyValues, ref names);
+        label.Annotations.GetValue(ClassificationColumns.KeyValues, ref names);
         return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 }

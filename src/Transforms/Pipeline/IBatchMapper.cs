@@ -1,10 +1,6 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MlNetLlm.Pipeline;
-
-/// <summary>One column a text-model transform appends to its input.</summary>
-internal sealed record OutputColumn(string Name, DataViewType Type, Action<DataViewSchema.Annotations.Builder>? Annotations = null);
 
 /// <summary>
 /// The engine behind every MlNetLlm transform: maps a batch of rows of text columns to output values. Implementations

@@ -40,17 +40,7 @@ public abstract class TextModelTransformer : ITransformer
         RequireInputs(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        foreach (var column in Mapper.OutputColumns)
-        {
-            DataViewSchema.Annotations? annotations = null;
-            if (column.Annotations is not null)
-            {
-                var a = new DataViewSchema.Annotations.Builder();
-                column.Annotations(a);
-                annotations = a.ToAnnotations();
-            }
-            builder.AddColumn(column.Name, column.Type, annotations);
-        }
+        OutputColumn.AddTo(builder, Mapper.OutputColumns);
         return builder.ToSchema();
     }
 
