@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetLlm.Pipeline;
 
 namespace MlNetLlm.ClassificationHead;
 
@@ -57,44 +58,10 @@ internal sealed class RowScorer
 }
 
 /// <summary>Scores rows on demand, for cursors (through <c>RowMappedDataView</c>) and prediction engines.</summary>
-internal sealed class ScoringRowMapper(ClassificationHeadTransformer transformer, DataViewSchema inputSchema, DataViewSchema outputSchema) : IRowToRowMapper
+internal sealed class ScoringRowMapper(ClassificationHeadTransformer transformer, DataViewSchema inputSchema, DataViewSchema outputSchema)
+    : AppendingRowMapper<RowScorer>(inputSchema, outputSchema, [transformer.RequireFeatures(inputSchema)])
 {
-    public DataViewSchema InputSchema => inputSchema;
+    protected override RowScorer CreateState(DataViewRow input) => new(transformer.Model, input, transformer.RequireFeatures(InputSchema));
 
-    public DataViewSchema OutputSchema => outputSchema;
-
-    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
-    {
-        var needed = dependingColumns.Select(c => c.Index).ToHashSet();
-        int featureIndex = transformer.RequireFeatures(inputSchema);
-        return inputSchema.Where(c => needed.Contains(c.Index) || (c.Index == featureIndex && needed.Any(i => i >= inputSchema.Count)));
-    }
-
-    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
-    {
-        var active = activeColumns.Select(c => c.Index).ToHashSet();
-        var scorer = active.Any(i => i >= inputSchema.Count) ? new RowScorer(transformer.Model, input, transformer.RequireFeatures(inputSchema)) : null;
-        return new Row(this, input, active, scorer);
-    }
-
-    private sealed class Row(ScoringRowMapper owner, DataViewRow input, HashSet<int> active, RowScorer? scorer) : DataViewRow
-    {
-        public override DataViewSchema Schema => owner.OutputSchema;
-
-        public override long Position => input.Position;
-
-        public override long Batch => input.Batch;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            int inputCount = owner.InputSchema.Count;
-            return column.Index < inputCount
-                ? input.GetGetter<TValue>(input.Schema[column.Index])
-                : scorer!.GetGetter<TValue>(column.Index - inputCount);
-        }
-    }
+    protected override ValueGetter<TValue> GetAppendedGetter<TValue>(RowScorer state, DataViewSchema.Column column, int k) => state.GetGetter<TValue>(k);
 }

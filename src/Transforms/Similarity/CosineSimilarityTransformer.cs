@@ -76,62 +76,32 @@ public sealed class CosineSimilarityTransformer : ITransformer, IPersistentTrans
     private static DataViewSchema.Column RequireVector(DataViewSchema schema, string name) =>
         SchemaCheck.Require(schema, nameof(schema), "Input", name, "CosineSimilarity", SchemaCheck.SingleVector, SchemaCheck.IsSingleVector);
 
-    private sealed class Mapper(DataViewSchema inputSchema, DataViewSchema outputSchema, int first, int second) : IRowToRowMapper
+    private sealed class Mapper(DataViewSchema inputSchema, DataViewSchema outputSchema, int first, int second)
+        : AppendingRowMapper<Mapper.Vectors>(inputSchema, outputSchema, [first, second])
     {
-        public DataViewSchema InputSchema => inputSchema;
+        protected override Vectors CreateState(DataViewRow input) =>
+            new(input.GetGetter<VBuffer<float>>(input.Schema[first]), input.GetGetter<VBuffer<float>>(input.Schema[second]));
 
-        public DataViewSchema OutputSchema => outputSchema;
-
-        public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+        protected override ValueGetter<TValue> GetAppendedGetter<TValue>(Vectors state, DataViewSchema.Column column, int k)
         {
-            var needed = dependingColumns.Select(c => c.Index).ToHashSet();
-            if (needed.Remove(inputSchema.Count)) needed.UnionWith([first, second]);
-            return inputSchema.Where(c => needed.Contains(c.Index));
+            if (typeof(TValue) != typeof(float))
+                throw new InvalidOperationException($"Column '{column.Name}' is Single; a getter of {typeof(TValue).Name} was requested.");
+            return (ValueGetter<TValue>)(Delegate)(ValueGetter<float>)state.Cosine;
         }
 
-        public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
-        {
-            var active = activeColumns.Select(c => c.Index).ToHashSet();
-            var vectors = active.Contains(inputSchema.Count)
-                ? (input.GetGetter<VBuffer<float>>(input.Schema[first]), input.GetGetter<VBuffer<float>>(input.Schema[second]))
-                : default((ValueGetter<VBuffer<float>>, ValueGetter<VBuffer<float>>)?);
-            return new Row(this, input, active, vectors);
-        }
-
-        // vectors: getters of the two input columns, when the similarity column is active.
-        private sealed class Row(Mapper mapper, DataViewRow input, HashSet<int> active,
-            (ValueGetter<VBuffer<float>> First, ValueGetter<VBuffer<float>> Second)? vectors) : DataViewRow
+        /// <summary>One row's getters of the two input vectors and their buffers.</summary>
+        internal sealed class Vectors(ValueGetter<VBuffer<float>> getFirst, ValueGetter<VBuffer<float>> getSecond)
         {
             private VBuffer<float> _a, _b;
 
-            public override DataViewSchema Schema => mapper.OutputSchema;
-
-            public override long Position => input.Position;
-
-            public override long Batch => input.Batch;
-
-            public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
-
-            public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
-
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            public void Cosine(ref float value)
             {
-                if (column.Index < mapper.InputSchema.Count) return input.GetGetter<TValue>(input.Schema[column.Index]);
-                if (vectors is not var (getFirst, getSecond))
-                    throw new InvalidOperationException($"Column '{column.Name}' was not requested when the row was created.");
-                if (typeof(TValue) != typeof(float))
-                    throw new InvalidOperationException($"Column '{column.Name}' is Single; a getter of {typeof(TValue).Name} was requested.");
-                return (ValueGetter<TValue>)(Delegate)(ValueGetter<float>)((ref float value) =>
-                {
-                    getFirst(ref _a);
-                    getSecond(ref _b);
-                    value = Cosine(_a, _b);
-                });
+                getFirst(ref _a);
+                getSecond(ref _b);
+                value = _a.IsDense && _b.IsDense
+                    ? TensorPrimitives.CosineSimilarity(_a.GetValues(), _b.GetValues())
+                    : TensorPrimitives.CosineSimilarity(_a.DenseValues().ToArray(), _b.DenseValues().ToArray());
             }
-
-            private static float Cosine(in VBuffer<float> a, in VBuffer<float> b) => a.IsDense && b.IsDense
-                ? TensorPrimitives.CosineSimilarity(a.GetValues(), b.GetValues())
-                : TensorPrimitives.CosineSimilarity(a.DenseValues().ToArray(), b.DenseValues().ToArray());
         }
     }
 }
