@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlNetLlm.Generation;
+using MlNetLlm.Onnx;
 
 namespace MlNetLlm.Benchmarks;
 

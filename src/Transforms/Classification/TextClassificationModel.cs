@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using MlNetLlm.Classification;
 using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
@@ -20,8 +19,8 @@ public sealed class TextClassificationModel : IDisposable
         Runner = new EncoderRunner(directory, ModelFamily.SequenceClassifier, options, 2, "logits");
         try
         {
-            Labels = ModelLabels.Read(Runner.Config, Runner.OutputWidth, Runner.ModelPath);
-            MultiLabel = Runner.Config.GetString("problem_type") == "multi_label_classification";
+            Labels = Runner.Config.Labels(Runner.OutputWidth, Runner.ModelPath);
+            MultiLabel = Runner.Config.ProblemType == "multi_label_classification";
         }
         catch
         {

@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Text.Json;
-using MlNetLlm.Classification;
 using MlNetLlm.Numerics;
 using MlNetLlm.Onnx;
 using MlNetLlm.Tokenization;
@@ -33,9 +31,9 @@ public sealed class CrossEncoderModel : IDisposable
         Runner = new EncoderRunner(directory, ModelFamily.CrossEncoder, options, 2, "logits");
         try
         {
-            Labels = ModelLabels.Read(Runner.Config, Runner.OutputWidth, Runner.ModelPath);
-            Activation = options.Activation ?? ReadActivation(Runner.Config, Path.Combine(Runner.Directory, "config.json"))
-                ?? (Labels.Count == 1 || Runner.Config.GetString("problem_type") == "multi_label_classification"
+            Labels = Runner.Config.Labels(Runner.OutputWidth, Runner.ModelPath);
+            Activation = options.Activation ?? ReadActivation(Runner.Config)
+                ?? (Labels.Count == 1 || Runner.Config.ProblemType == "multi_label_classification"
                     ? CrossEncoderActivation.Sigmoid : CrossEncoderActivation.Softmax);
         }
         catch
@@ -163,15 +161,13 @@ public sealed class CrossEncoderModel : IDisposable
     internal EncoderRunner Runner { get; }
 
     // sentence-transformers stores the activation as a class path, e.g. "torch.nn.modules.activation.Sigmoid".
-    private static CrossEncoderActivation? ReadActivation(JsonElement config, string configPath)
+    private static CrossEncoderActivation? ReadActivation(ModelConfig config)
     {
-        var name = config.GetPropertyOrNull("sentence_transformers").GetString("activation_fn")
-            ?? config.GetString("sbert_ce_default_activation_function");
-        if (name is null) return null;
+        if (config.ActivationFunction is not { } name) return null;
         return ActivationNames.TryGetValue(name[(name.LastIndexOf('.') + 1)..], out var activation)
             ? activation
             : throw new NotSupportedException(
-                $"'{configPath}' sets the activation '{name}'; MlNetLlm supports [{string.Join(", ", ActivationNames.Keys)}]. " +
+                $"'{config.ConfigPath}' sets the activation '{name}'; MlNetLlm supports [{string.Join(", ", ActivationNames.Keys)}]. " +
                 "Set CrossEncoderOptions.Activation to override it.");
     }
 }

@@ -21,7 +21,7 @@ public sealed class TextEmbeddingModel : IDisposable
             var (pooling, normalize) = SentenceTransformersConfig.Read(Runner.Directory);
             Pooling = options.Pooling ?? pooling ?? EmbeddingPooling.Mean;
             Normalize = options.Normalize ?? normalize ?? true;
-            Dimension = Runner.OutputWidth ?? Runner.Config.GetInt("hidden_size")
+            Dimension = Runner.OutputWidth ?? Runner.Config.HiddenSize
                 ?? throw new InvalidDataException($"'{Runner.ModelPath}' has no fixed output width and config.json has no hidden_size.");
         }
         catch

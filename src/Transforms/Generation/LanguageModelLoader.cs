@@ -13,7 +13,7 @@ internal static class LanguageModelLoader
     public static IPipelineLanguageModel Load(string directory, LanguageModelOptions? options)
     {
         directory = ModelFolder.RequireDirectory(directory);
-        bool encoderDecoder = Seq2SeqConfig.IsEncoderDecoder(directory);
+        bool encoderDecoder = ModelConfig.Load(directory).IsEncoderDecoder;
         return (encoderDecoder, options) switch
         {
             (true, null or Seq2SeqLanguageModelOptions) => Seq2SeqLanguageModel.FromDirectory(directory, (Seq2SeqLanguageModelOptions?)options),
@@ -34,7 +34,7 @@ internal static class LanguageModelLoader
     {
         var variant = options?.OnnxVariant;
         bool encoderDecoder = options is Seq2SeqLanguageModelOptions
-            || options is null && Seq2SeqConfig.IsEncoderDecoder(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], ["config.json"], hub));
+            || options is null && ModelConfig.Load(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], ["config.json"], hub)).IsEncoderDecoder;
         var family = encoderDecoder ? ModelFamily.EncoderDecoder : ModelFamily.CausalLanguageModel;
         var folder = HuggingFaceHub.DownloadModel(idOrPath, family.HubRequired(variant), family.HubOptional(variant), hub);
         return Load(folder, options);
@@ -52,7 +52,7 @@ internal static class LanguageModelLoader
     public static IPipelineLanguageModel Load(PipelineStepReader reader)
     {
         var folder = reader.RequireFolder();
-        return Seq2SeqConfig.IsEncoderDecoder(folder)
+        return ModelConfig.Load(folder).IsEncoderDecoder
             ? Seq2SeqLanguageModel.FromDirectory(folder, reader.Get<Seq2SeqLanguageModelOptions>("modelOptions"))
             : CausalLanguageModel.FromDirectory(folder, reader.Get<CausalLanguageModelOptions>("modelOptions"));
     }

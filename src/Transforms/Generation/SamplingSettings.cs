@@ -1,3 +1,5 @@
+using MlNetLlm.Onnx;
+
 namespace MlNetLlm.Generation;
 
 /// <summary><see cref="GenerationOptions"/> with defaults filled in from the model's configuration, validated.</summary>

@@ -28,20 +28,20 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     private readonly int _decoderLimit;
 
     private Seq2SeqLanguageModel(string directory, Seq2SeqLanguageModelOptions options, EncoderDecoderSession session, ModelConfig config,
-        Seq2SeqConfig seq2seq, PretrainedTokenizer tokenizer)
+        PretrainedTokenizer tokenizer)
     {
         Directory = directory;
         Options = options;
         _session = session;
         _config = config;
         Tokenizer = tokenizer;
-        ModelType = seq2seq.ModelType;
-        TaskPrefixes = seq2seq.TaskPrefixes;
-        DecoderStartTokenId = seq2seq.DecoderStartTokenId ?? config.PadTokenId
+        ModelType = config.ModelType;
+        TaskPrefixes = config.TaskPrefixes;
+        DecoderStartTokenId = config.DecoderStartTokenId ?? config.PadTokenId
             ?? throw new InvalidDataException($"Neither config.json nor generation_config.json in '{directory}' gives decoder_start_token_id (or pad_token_id).");
         _eos = config.EosTokenIds.Count > 0 ? [.. config.EosTokenIds] : tokenizer.TokenToId(tokenizer.EosToken) is int e ? [e] : [];
-        _decoderLimit = seq2seq.PositionLimit ?? tokenizer.ModelMaxLength ?? 512;
-        MaxInputLength = options.MaxInputLength ?? tokenizer.ModelMaxLength ?? seq2seq.PositionLimit ?? 512;
+        _decoderLimit = config.PositionLimit ?? tokenizer.ModelMaxLength ?? 512;
+        MaxInputLength = options.MaxInputLength ?? tokenizer.ModelMaxLength ?? config.PositionLimit ?? 512;
         if (MaxInputLength <= 0)
             throw new ArgumentOutOfRangeException(nameof(Seq2SeqLanguageModelOptions.MaxInputLength), MaxInputLength, "MaxInputLength must be positive.");
         if (options.Task is null) _prefix = "";
@@ -103,13 +103,12 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
         var withPast = decoders.Length > 1 ? decoders[1] : null;
 
         var config = ModelConfig.Load(directory);
-        var seq2seq = Seq2SeqConfig.Load(directory);
         var tokenizer = PretrainedTokenizer.FromDirectory(directory);
-        var session = EncoderDecoderSession.Open(encoder, decoder, withPast, config, seq2seq.HiddenSize,
+        var session = EncoderDecoderSession.Open(encoder, decoder, withPast, config, config.HiddenSize,
             options.DeviceSettings(withPast is null ? [encoder, decoder] : [encoder, decoder, withPast]));
         try
         {
-            return new Seq2SeqLanguageModel(directory, options, session, config, seq2seq, tokenizer);
+            return new Seq2SeqLanguageModel(directory, options, session, config, tokenizer);
         }
         catch
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using MlNetLlm.Persistence;
 using MlNetLlm.Tokenization;
 using Microsoft.ML.OnnxRuntime;
@@ -42,13 +41,13 @@ internal sealed class EncoderRunner : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, EncoderOptions.MaxBatchSize);
         Directory = directory = ModelFolder.RequireDirectory(directory);
-        Config = TokenizerJson.ParseFile(ModelFolder.RequireFirst(directory, "model configuration", "config.json"));
+        Config = ModelConfig.Load(directory, requireConfig: true);
         _family = family;
         _onnxVariant = options.OnnxVariant;
         ModelPath = family.FindGraph(directory, 0, options.OnnxVariant)[0];
         _gate = new UsageGate(ModelPath);
         Tokenizer = PretrainedTokenizer.FromDirectory(directory);
-        if (Config.GetInt("vocab_size") is int vocabSize && vocabSize < Tokenizer.VocabularySize)
+        if (Config.VocabularySize is int vocabSize && vocabSize < Tokenizer.VocabularySize)
             throw new InvalidDataException(
                 $"'{directory}': config.json vocab_size {vocabSize} is smaller than the tokenizer's vocabulary ({Tokenizer.VocabularySize} tokens); " +
                 "the tokenizer does not belong to this model.");
@@ -82,8 +81,8 @@ internal sealed class EncoderRunner : IDisposable
     /// <summary>The model folder.</summary>
     public string Directory { get; }
 
-    /// <summary>The parsed <c>config.json</c>.</summary>
-    public JsonElement Config { get; }
+    /// <summary>The folder's <c>config.json</c> (and <c>generation_config.json</c>), typed.</summary>
+    public ModelConfig Config { get; }
 
     /// <summary>The ONNX file in use.</summary>
     public string ModelPath { get; }
@@ -177,7 +176,7 @@ internal sealed class EncoderRunner : IDisposable
 
     private int ResolveMaxLength(int? requested)
     {
-        int?[] limits = [Tokenizer.ModelMaxLength, Config.GetInt("max_position_embeddings")];
+        int?[] limits = [Tokenizer.ModelMaxLength, Config.ContextLength];
         int limit = limits.Min() ?? DefaultMaxLength;
         // The special tokens are never cut, so MaxLength must at least hold them.
         int least = Math.Max(1, Tokenizer.SpecialTokenCount());

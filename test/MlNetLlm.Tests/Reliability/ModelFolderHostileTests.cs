@@ -62,6 +62,33 @@ public class ModelFolderHostileTests
         Assert.Contains($"'{key}'", e.Message);
     }
 
+    [Theory]
+    [InlineData("tiny-bert-sst2", "config.json", "max_position_embeddings", "\"512\"")]
+    [InlineData("tiny-bert-sst2", "config.json", "num_labels", "\"2\"")]
+    [InlineData("tiny-bert-sst2", "config.json", "problem_type", "3")]
+    [InlineData("tiny-bert-embed", "config.json", "hidden_size", "\"64\"")]
+    [InlineData("tiny-bert-embed", "config.json", "vocab_size", "-1")]
+    [InlineData("tiny-cross-encoder", "config.json", "sbert_ce_default_activation_function", "1")]
+    [InlineData("tiny-t5", "config.json", "decoder_start_token_id", "\"<pad>\"")]
+    [InlineData("tiny-t5", "config.json", "is_encoder_decoder", "\"yes\"")]
+    [InlineData("tiny-t5", "config.json", "task_specific_params", "[1]")]
+    public void WrongTypedConfigValue_AnyFamily_NamesFileAndKey(string folder, string file, string key, string value)
+    {
+        using var model = new ScratchModel(folder);
+        EditJson(model, file, n => n[key] = JsonNode.Parse(value));
+
+        Func<IDisposable> load = folder switch
+        {
+            "tiny-bert-sst2" => () => TextClassificationModel.FromDirectory(model.Directory),
+            "tiny-bert-embed" => () => TextEmbeddingModel.FromDirectory(model.Directory),
+            "tiny-cross-encoder" => () => CrossEncoderModel.FromDirectory(model.Directory),
+            _ => () => Seq2SeqLanguageModel.FromDirectory(model.Directory),
+        };
+        var e = Assert.Throws<InvalidDataException>(load);
+        Assert.Contains(model.PathOf(file), e.Message);
+        Assert.Contains($"'{key}'", e.Message);
+    }
+
     [Fact]
     public void ZeroAttentionHeads_IsNotADivisionByZero()
     {
