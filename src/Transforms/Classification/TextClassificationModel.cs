@@ -46,7 +46,7 @@ public sealed class TextClassificationModel : IDisposable
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static TextClassificationModel FromPretrained(string idOrPath, TextClassificationOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.SequenceClassifier.HubRequired(options?.OnnxVariant), ModelFamily.SequenceClassifier.HubOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadFamily(idOrPath, ModelFamily.SequenceClassifier, options?.OnnxVariant, hub), options);
 
     /// <summary>Label names in id order (<c>config.json</c> <c>id2label</c>; LABEL_0, LABEL_1, … when absent).</summary>
     public IReadOnlyList<string> Labels { get; }

@@ -67,7 +67,7 @@ public sealed class CrossEncoderModel : IDisposable
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static CrossEncoderModel FromPretrained(string idOrPath, CrossEncoderOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.CrossEncoder.HubRequired(options?.OnnxVariant), ModelFamily.CrossEncoder.HubOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadFamily(idOrPath, ModelFamily.CrossEncoder, options?.OnnxVariant, hub), options);
 
     /// <summary>Label names in id order (<c>config.json</c> <c>id2label</c>; LABEL_0, … when absent). One label: a single score per pair.</summary>
     public IReadOnlyList<string> Labels { get; }

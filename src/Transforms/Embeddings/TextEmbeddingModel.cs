@@ -48,7 +48,7 @@ public sealed class TextEmbeddingModel : IDisposable
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static TextEmbeddingModel FromPretrained(string idOrPath, TextEmbeddingOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.Encoder.HubRequired(options?.OnnxVariant), ModelFamily.Encoder.HubOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadFamily(idOrPath, ModelFamily.Encoder, options?.OnnxVariant, hub), options);
 
     /// <summary>Length of every embedding (the model's hidden size).</summary>
     public int Dimension { get; }

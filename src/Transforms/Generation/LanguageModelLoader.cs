@@ -36,7 +36,7 @@ internal static class LanguageModelLoader
         bool encoderDecoder = options is Seq2SeqLanguageModelOptions
             || options is null && ModelConfig.Load(HuggingFaceHub.DownloadModel(idOrPath, [HubFiles.Tokenizer], ["config.json"], hub)).IsEncoderDecoder;
         var family = encoderDecoder ? ModelFamily.EncoderDecoder : ModelFamily.CausalLanguageModel;
-        var folder = HuggingFaceHub.DownloadModel(idOrPath, family.HubRequired(variant), family.HubOptional(variant), hub);
+        var folder = HuggingFaceHub.DownloadFamily(idOrPath, family, variant, hub);
         return Load(folder, options);
     }
 

@@ -126,8 +126,7 @@ public sealed class Seq2SeqLanguageModel : IPipelineLanguageModel
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static Seq2SeqLanguageModel FromPretrained(string idOrPath, Seq2SeqLanguageModelOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.EncoderDecoder.HubRequired(options?.OnnxVariant),
-            ModelFamily.EncoderDecoder.HubOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadFamily(idOrPath, ModelFamily.EncoderDecoder, options?.OnnxVariant, hub), options);
 
     /// <summary>Generates token ids for <paramref name="input"/>. Returns only new ids, without eos.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (e.g. <see cref="GenerationOptions.MaxNewTokens"/> ≤ 0); the message names it.</exception>

@@ -69,6 +69,10 @@ public static partial class HuggingFaceHub
         IReadOnlyList<HubFile>? optionalFiles = null, HubOptions? options = null, CancellationToken cancellationToken = default) =>
         DownloadModelAsync(idOrPath, requiredFiles, optionalFiles, options, cancellationToken).GetAwaiter().GetResult();
 
+    /// <summary>Downloads what <paramref name="family"/> needs for <paramref name="onnxVariant"/> (required and optional files); used by every model's <c>FromPretrained</c>.</summary>
+    internal static string DownloadFamily(string idOrPath, MlNetLlm.Onnx.ModelFamily family, string? onnxVariant, HubOptions? options) =>
+        DownloadModel(idOrPath, family.HubRequired(onnxVariant), family.HubOptional(onnxVariant), options);
+
     /// <summary>The cached snapshot of <paramref name="revision"/> when it has every required file; else null and what is missing where.</summary>
     private static string? FindCached(HubCache cache, string revision, IReadOnlyList<HubFile> requiredFiles, out string missing)
     {
