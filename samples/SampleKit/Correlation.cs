@@ -1,4 +1,4 @@
-namespace MlNetLlm;
+namespace MlNetLlm.Samples;
 
 /// <summary>Rank and linear correlation, for evaluating similarity scores against gold scores (e.g. STS-B).</summary>
 public static class Correlation
