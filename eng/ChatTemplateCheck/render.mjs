@@ -1,6 +1,6 @@
 // Renders the expected outputs of the chat-template test cases with @huggingface/jinja, the reference Jinja
 // implementation transformers.js uses (not written by us): every template x conversation x add_generation_prompt.
-// Usage: npm install && node render.mjs ../../test/MlNetLlm.Tests/Interop/chat_template_cases.json
+// Usage: npm install && node render.mjs ../../test/MlNetLlm.Transforms.Tests/Interop/chat_template_cases.json
 import fs from 'fs';
 import path from 'path';
 import { Template } from '@huggingface/jinja';

@@ -11,7 +11,7 @@ namespace MlNetLlm.Tests.Interop;
 public class ChatTemplateTests
 {
     private static readonly JsonElement Cases =
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestAssets.RepoRoot, "test", "MlNetLlm.Tests", "Interop", "chat_template_cases.json"))).RootElement;
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestAssets.RepoRoot, "test", "MlNetLlm.Transforms.Tests", "Interop", "chat_template_cases.json"))).RootElement;
 
     public static TheoryData<string, string, bool> ReferenceCases()
     {

@@ -32,8 +32,8 @@ public class ChildProcessTests
 
     private static (int ExitCode, string Output) Run(string name)
     {
-        // test/MlNetLlm.Tests/bin/<configuration>/<tfm>/ → test/MlNetLlm.HostileCases/bin/<configuration>/<tfm>/
-        var helper = Path.Combine(AppContext.BaseDirectory.Replace("MlNetLlm.Tests", "MlNetLlm.HostileCases", StringComparison.Ordinal), "MlNetLlm.HostileCases.dll");
+        // test/MlNetLlm.Transforms.Tests/bin/<configuration>/<tfm>/ → test/MlNetLlm.HostileCases/bin/<configuration>/<tfm>/
+        var helper = Path.Combine(AppContext.BaseDirectory.Replace("MlNetLlm.Transforms.Tests", "MlNetLlm.HostileCases", StringComparison.Ordinal), "MlNetLlm.HostileCases.dll");
         Assert.True(File.Exists(helper), $"'{helper}' is missing; it is built with the test project.");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { helper, name, TestAssets.Model() }) start.ArgumentList.Add(arg);
