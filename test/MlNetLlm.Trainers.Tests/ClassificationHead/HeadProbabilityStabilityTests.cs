@@ -6,7 +6,7 @@ namespace MlNetLlm.Tests.ClassificationHead;
 public sealed class HeadProbabilityStabilityTests
 {
     [Fact]
-    public void Logits_of_plus_minus_1e4_give_the_exact_softmax_not_NaN()
+    public void Logits_PlusMinus1e4_GiveTheExactSoftmaxNotNaN()
     {
         // Input [1, 0]: logits = biases + the first weight column = [1e4, -1e4, 1e4 - 1].
         var layer = new ClassificationHeadLayer(2, 3, [0f, 5f, 0f, 5f, 0f, 5f], [1e4f, -1e4f, 1e4f - 1]);

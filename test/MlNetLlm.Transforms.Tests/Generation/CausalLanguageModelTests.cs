@@ -9,7 +9,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     private static readonly GenerationOptions Greedy = new() { MaxNewTokens = 60, DoSample = false };
 
     [Fact]
-    public void Greedy_from_bos_matches_llama2c_reference()
+    public void Generate_GreedyFromBos_MatchesLlama2cReference()
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(StoriesModelFixture.Directory, "reference_greedy.json")));
         Assert.Equal([1], json.RootElement.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()));
@@ -22,7 +22,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Reads_configuration()
+    public void FromDirectory_ReadsConfiguration()
     {
         Assert.Equal(512, _model.ContextLength);
         Assert.Equal(1, _model.BosTokenId);
@@ -31,7 +31,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Prompt_is_encoded_with_bos_and_continued()
+    public void Generate_Prompt_IsEncodedWithBosAndContinued()
     {
         var prompt = "Once upon a time, there was a little girl";
         var ids = _model.GenerateIds(prompt, Greedy);
@@ -49,7 +49,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Batched_prompts_of_different_lengths_match_one_by_one()
+    public void GenerateBatch_PromptsOfDifferentLengths_MatchOneByOne()
     {
         string[] prompts = ["", "Once upon a time", "The little dog ran to the park and saw a big red ball", "Tom"];
         var options = new GenerationOptions { MaxNewTokens = 40 };
@@ -62,7 +62,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Sampling_with_a_seed_is_reproducible_and_seeds_differ()
+    public void Sampling_WithASeed_IsReproducibleAndSeedsDiffer()
     {
         GenerationOptions Sample(int seed) => new() { MaxNewTokens = 40, DoSample = true, Temperature = 1f, TopK = 40, TopP = 0.95f, Seed = seed };
 
@@ -76,14 +76,14 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Top_k_of_one_is_greedy()
+    public void TopK_One_IsGreedy()
     {
         var sampled = _model.GenerateIds("Lily", new GenerationOptions { MaxNewTokens = 30, DoSample = true, TopK = 1, Seed = 3 });
         Assert.Equal(_model.GenerateIds("Lily", new GenerationOptions { MaxNewTokens = 30 }), sampled);
     }
 
     [Fact]
-    public void Stop_sequences_end_generation_and_are_trimmed()
+    public void StopSequences_Matched_EndGenerationAndAreTrimmed()
     {
         var full = _model.Generate("", new GenerationOptions { MaxNewTokens = 100 });
         var stop = " day";
@@ -100,7 +100,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Repetition_penalty_changes_greedy_output()
+    public void RepetitionPenalty_Greedy_ChangesTheOutput()
     {
         var plain = _model.GenerateIds("", new GenerationOptions { MaxNewTokens = 80 });
         var penalized = _model.GenerateIds("", new GenerationOptions { MaxNewTokens = 80, RepetitionPenalty = 1.5f });
@@ -130,7 +130,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Concurrent_calls_give_the_same_results()
+    public void Generate_ConcurrentCalls_GiveTheSameResults()
     {
         string[] prompts = ["Tom", "Lily", "The sun", "A big dog", "Once upon a time"];
         var sequential = prompts.Select(p => _model.GenerateIds(p, Greedy)).ToArray();
@@ -140,7 +140,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Cancellation_stops_streaming_promptly()
+    public async Task GenerateStreaming_Cancelled_StopsPromptly()
     {
         using var cts = new CancellationTokenSource();
         int pieces = 0;
@@ -153,7 +153,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Leaving_the_stream_early_stops_it_and_bad_options_throw_on_first_read()
+    public async Task GenerateStreaming_LeftEarlyOrBadOptions_StopsOrThrowsOnFirstRead()
     {
         var first = new List<string>();
         await foreach (var piece in _model.GenerateStreamingAsync("", new GenerationOptions { MaxNewTokens = 400 }))
@@ -171,7 +171,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Long_prompt_keeps_bos_and_the_last_tokens_that_leave_room()
+    public void Generate_LongPrompt_KeepsBosAndTheLastTokensThatLeaveRoom()
     {
         var prompt = string.Concat(Enumerable.Repeat("The cat sat on the mat and looked at the sun. ", 60));
         var ids = _model.Tokenizer.Encode(prompt).Ids;
@@ -187,7 +187,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Perplexity_is_lower_for_a_story_than_for_noise()
+    public void Perplexity_StoryVersusNoise_IsLowerForTheStory()
     {
         var story = _model.Perplexity("Once upon a time, there was a little girl named Lily. She loved to play outside.");
         var noise = _model.Perplexity("Zebra quantum fiscal myocardial xylophone 7312 jurisprudence.");
@@ -197,7 +197,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Perplexity_of_text_longer_than_the_context_uses_a_sliding_window()
+    public void Perplexity_TextLongerThanTheContext_UsesASlidingWindow()
     {
         var text = string.Concat(Enumerable.Repeat("Lily and Tom went to the park. They played with a ball. ", 40));
         Assert.True(_model.Tokenizer.Encode(text).Ids.Length > _model.ContextLength);
@@ -206,7 +206,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Score_completions_sums_token_log_probabilities()
+    public void ScoreCompletions_Completion_SumsTokenLogProbabilities()
     {
         var prompt = "Once upon a time, there was a little";
         var scores = _model.ScoreCompletions(prompt, [" girl", " xylophone"]);
@@ -236,7 +236,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Onnx_without_cache_inputs_is_rejected_naming_them()
+    public void FromDirectory_OnnxWithoutCacheInputs_IsRejectedNamingThem()
     {
         var dir = Directory.CreateTempSubdirectory("mlnetllm-nocache").FullName;
         try
@@ -256,7 +256,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Loads_an_onnx_variant_from_the_onnx_subfolder_and_a_local_path_through_FromPretrained()
+    public void FromPretrained_OnnxVariant_LoadsFromTheOnnxSubfolderAndALocalPath()
     {
         var dir = Directory.CreateTempSubdirectory("mlnetllm-variant").FullName;
         try
@@ -277,7 +277,7 @@ public sealed class CausalLanguageModelTests(StoriesModelFixture fixture) : ICla
     }
 
     [Fact]
-    public void Missing_folder_and_missing_onnx_are_reported()
+    public void FromDirectory_MissingFolderOrOnnx_IsReported()
     {
         Assert.Throws<DirectoryNotFoundException>(() => CausalLanguageModel.FromDirectory("/nonexistent/model"));
         var dir = Directory.CreateTempSubdirectory("mlnetllm-noonnx").FullName;

@@ -85,7 +85,7 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public void Both_read_their_eos_ids_and_context_length()
+    public void FromDirectory_BothModels_ReadTheirEosIdsAndContextLength()
     {
         Assert.Equal([50256, 50258], models[Qwen2].EosTokenIds.Order());
         Assert.Equal([50256], models[Gpt2].EosTokenIds);
@@ -94,7 +94,7 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public void Qwen2_batch_with_a_row_that_stops_on_im_end_keeps_every_row_equal_to_its_reference()
+    public void Qwen2Batch_RowStoppingOnImEnd_KeepsEveryRowEqualToItsReference()
     {
         var reference = Reference(Qwen2);
         var chat = reference.GetProperty("chat");
@@ -110,7 +110,7 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public async Task Qwen2_chat_through_IChatClient_matches_the_reference_and_stops_on_im_end()
+    public async Task Qwen2Chat_ThroughIChatClient_MatchesTheReferenceAndStopsOnImEnd()
     {
         var chat = Reference(Qwen2).GetProperty("chat");
         var messages = chat.GetProperty("messages").EnumerateArray()
@@ -139,7 +139,7 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public void Qwen2_multi_turn_chat_with_a_system_message_renders_as_chatml_and_encodes_special_tokens_whole()
+    public void Qwen2Chat_MultiTurnWithSystemMessage_RendersAsChatmlAndEncodesSpecialTokensWhole()
     {
         ChatMessage[] messages =
         [
@@ -165,7 +165,7 @@ public sealed class DecoderReferenceTests(DecoderModelsFixture models) : IClassF
     }
 
     [Fact]
-    public void GenerateText_on_tiny_qwen2_gives_the_reference_continuations()
+    public void GenerateText_TinyQwen2_GivesTheReferenceContinuations()
     {
         var ml = new MLContext();
         var cases = Reference(Qwen2).GetProperty("cases").EnumerateArray().Take(3).ToArray();

@@ -19,7 +19,7 @@ public sealed class GenerateTextTransformTests(StoriesModelFixture fixture) : IC
     private static readonly GenerationOptions Options = new() { MaxNewTokens = 25 };
 
     [Fact]
-    public void Generates_a_column_batched_across_rows()
+    public void Transform_ManyRows_GeneratesAColumnBatchedAcrossRows()
     {
         var ml = new MLContext();
         string[] prompts = ["", "Once upon a time", "Tom and Lily went to the park", "The cat"];
@@ -38,7 +38,7 @@ public sealed class GenerateTextTransformTests(StoriesModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Saves_and_loads_with_its_options_and_model_files()
+    public void SavePipeline_WithOptions_LoadsWithItsOptionsAndModelFiles()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new PromptRow { Prompt = "Tom" }, new PromptRow { Prompt = "The sun" } });
@@ -62,7 +62,7 @@ public sealed class GenerateTextTransformTests(StoriesModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Invalid_options_fail_when_fitting()
+    public void Fit_InvalidOptions_Fails()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new PromptRow() });

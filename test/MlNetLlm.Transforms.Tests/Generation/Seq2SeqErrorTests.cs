@@ -7,7 +7,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     private readonly Seq2SeqLanguageModel _model = fixture.Model;
 
     [Fact]
-    public void Folder_without_the_decoder_fails_naming_the_folder_and_the_files_tried()
+    public void FromDirectory_NoDecoder_FailsNamingTheFolderAndTheFilesTried()
     {
         using var scratch = new ScratchModel("tiny-t5");
         File.Delete(scratch.PathOf("onnx/decoder_model_merged.onnx"));
@@ -18,7 +18,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Folder_without_the_encoder_fails_naming_the_folder_and_the_files_tried()
+    public void FromDirectory_NoEncoder_FailsNamingTheFolderAndTheFilesTried()
     {
         using var scratch = new ScratchModel("tiny-t5");
         File.Delete(scratch.PathOf("onnx/encoder_model.onnx"));
@@ -29,7 +29,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Half_of_a_non_merged_decoder_pair_fails_naming_the_missing_half()
+    public void FromDirectory_HalfANonMergedDecoderPair_FailsNamingTheMissingHalf()
     {
         using var scratch = new ScratchModel("tiny-t5");
         File.Move(scratch.PathOf("onnx/decoder_model_merged.onnx"), scratch.PathOf("onnx/decoder_model.onnx"));
@@ -40,7 +40,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Decoder_that_does_not_fit_the_encoder_hidden_size_fails_naming_both_files()
+    public void FromDirectory_DecoderNotFittingTheEncoderHiddenSize_FailsNamingBothFiles()
     {
         using var scratch = new ScratchModel("tiny-t5");
         // An "encoder" whose last_hidden_state is 1 wide; the decoder expects encoder_hidden_states 64 wide.
@@ -54,7 +54,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Encoder_in_the_decoder_slot_fails_naming_the_missing_inputs()
+    public void FromDirectory_EncoderInTheDecoderSlot_FailsNamingTheMissingInputs()
     {
         using var scratch = new ScratchModel("tiny-t5");
         File.Copy(scratch.PathOf("onnx/encoder_model.onnx"), scratch.PathOf("onnx/decoder_model_merged.onnx"), overwrite: true);
@@ -65,7 +65,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Empty_input_is_encoded_as_the_tokenizer_does_and_generates_like_any_row()
+    public void Generate_EmptyInput_IsEncodedAsTheTokenizerDoesAndGeneratesLikeAnyRow()
     {
         Assert.Equal([1], _model.Tokenizer.Encode("").Ids);
         var (states, _) = _model.FirstStep("");
@@ -78,7 +78,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Input_longer_than_the_limit_keeps_its_first_tokens_and_the_final_eos()
+    public void Generate_InputLongerThanTheLimit_KeepsItsFirstTokensAndTheFinalEos()
     {
         Assert.Equal(512, _model.MaxInputLength);
         var longText = string.Join(" ", Enumerable.Repeat("it 's a charming and often affecting journey .", 60));
@@ -105,7 +105,7 @@ public sealed class Seq2SeqErrorTests(TinyT5Fixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Bad_options_fail_naming_the_option()
+    public void Generate_BadOptions_FailNamingTheOption()
     {
         var task = Assert.Throws<ArgumentException>(() => Seq2SeqLanguageModel.FromDirectory(TinyT5Fixture.Directory, new Seq2SeqLanguageModelOptions { Task = "translation" }));
         Assert.Equal(nameof(Seq2SeqLanguageModelOptions.Task), task.ParamName);

@@ -28,7 +28,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Batched_case_equals_reference_and_each_input_alone()
+    public void GenerateBatch_ReferenceCase_EqualsReferenceAndEachInputAlone()
     {
         var batched = TinyT5Fixture.Reference.GetProperty("batched");
         var texts = batched.GetProperty("texts").EnumerateArray().Select(t => t.GetString()!).ToArray();
@@ -46,7 +46,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Encoder_states_and_first_decoder_logits_match_reference()
+    public void FirstStep_EncoderStatesAndDecoderLogits_MatchReference()
     {
         var first = TinyT5Fixture.Reference.GetProperty("first_case");
         var encoder = first.GetProperty("encoder_last_hidden_state");
@@ -67,7 +67,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Reads_configuration_and_task_prefixes()
+    public void FromDirectory_ReadsConfigurationAndTaskPrefixes()
     {
         Assert.Equal("t5", _model.ModelType);
         Assert.Equal(0, _model.DecoderStartTokenId);
@@ -77,7 +77,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Sampling_with_a_seed_is_reproducible_seeds_differ_and_top_k_one_or_tiny_top_p_is_greedy()
+    public void Sampling_WithASeed_IsReproducibleSeedsDifferAndTopKOneOrTinyTopPIsGreedy()
     {
         var text = Case(0).GetProperty("text").GetString()!;
         GenerationOptions Sample(int seed, int topK = 0) => new() { MaxNewTokens = 32, DoSample = true, Temperature = 2f, TopK = topK, Seed = seed };
@@ -92,7 +92,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Stop_sequence_cuts_the_reference_text_before_it()
+    public void StopSequence_InReferenceText_CutsTheTextBeforeIt()
     {
         var c = Case(0);
         var expected = c.GetProperty("generated_text").GetString()!;
@@ -101,7 +101,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Repetition_penalty_breaks_the_loop_of_the_looping_case()
+    public void RepetitionPenalty_LoopingCase_BreaksTheLoop()
     {
         var c = Case(1);
         Assert.Equal("max_new_tokens", c.GetProperty("stopped_by").GetString());
@@ -114,7 +114,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Streaming_pieces_concatenate_to_the_generated_text()
+    public async Task GenerateStreaming_Pieces_ConcatenateToTheGeneratedText()
     {
         foreach (var index in new[] { 0, 5 })
         {
@@ -128,7 +128,7 @@ public sealed class Seq2SeqLanguageModelTests(TinyT5Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Targets_are_scored_with_eos_batched_like_alone_and_the_greedy_output_scores_highest()
+    public void ScoreCompletions_Targets_AreScoredWithEosBatchedLikeAloneAndGreedyOutputScoresHighest()
     {
         var c = Case(0);
         var input = c.GetProperty("text").GetString()!;

@@ -22,7 +22,7 @@ public sealed class Seq2SeqPipelineTests(TinyT5Fixture fixture) : IClassFixture<
             .Select(c => (c.GetProperty("text").GetString()!, c.GetProperty("generated_text").GetString()!)).ToArray();
 
     [Fact]
-    public void GenerateText_with_t5_matches_reference_texts_lazily_and_per_row()
+    public void GenerateText_T5_MatchesReferenceTextsLazilyAndPerRow()
     {
         var ml = new MLContext();
         int produced = 0;
@@ -54,7 +54,7 @@ public sealed class Seq2SeqPipelineTests(TinyT5Fixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void Task_option_puts_the_config_prefix_before_each_input_and_survives_save_and_load()
+    public void TaskOption_ConfigPrefix_IsPutBeforeEachInputAndSurvivesSaveAndLoad()
     {
         var ml = new MLContext();
         var rows = Cases.Take(5).Select(c => new Row { Prompt = c.Text[Prefix.Length..] }).ToArray();
@@ -83,7 +83,7 @@ public sealed class Seq2SeqPipelineTests(TinyT5Fixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void ClassifyWithPrompt_with_t5_scores_labels_as_targets_and_survives_save_and_load()
+    public void ClassifyWithPrompt_T5_ScoresLabelsAsTargetsAndSurvivesSaveAndLoad()
     {
         var ml = new MLContext();
         // Each input's own reference summary should be the more likely target.
@@ -121,7 +121,7 @@ public sealed class Seq2SeqPipelineTests(TinyT5Fixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void Options_of_the_wrong_family_fail_naming_modelOptions()
+    public void GenerateText_OptionsOfTheWrongFamily_FailNamingModelOptions()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new Row() });
@@ -138,7 +138,7 @@ public sealed class Seq2SeqPipelineTests(TinyT5Fixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void GenerateText_with_MaxNewTokens_zero_fails_when_fitting()
+    public void GenerateText_MaxNewTokensZero_FailsWhenFitting()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new Row() });

@@ -8,7 +8,7 @@ namespace MlNetLlm.Tests.Generation;
 public sealed class Seq2SeqSplitDecoderTests(TinyT5Fixture fixture) : IClassFixture<TinyT5Fixture>
 {
     [Fact]
-    public void Non_merged_pair_generates_the_reference_cases_batched_and_scores_like_the_merged_decoder()
+    public void NonMergedPair_ReferenceCasesBatched_GeneratesAndScoresLikeTheMergedDecoder()
     {
         using var scratch = new ScratchModel("tiny-t5");
         SplitDecoder.Write(scratch.PathOf("onnx/decoder_model_merged.onnx"), scratch.PathOf("onnx/decoder_model.onnx"),
@@ -32,7 +32,7 @@ public sealed class Seq2SeqSplitDecoderTests(TinyT5Fixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Non_merged_pair_round_trips_through_a_pipeline_file()
+    public void NonMergedPair_PipelineFile_RoundTrips()
     {
         using var scratch = new ScratchModel("tiny-t5");
         SplitDecoder.Write(scratch.PathOf("onnx/decoder_model_merged.onnx"), scratch.PathOf("onnx/decoder_model.onnx"),

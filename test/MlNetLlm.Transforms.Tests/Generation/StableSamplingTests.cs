@@ -15,7 +15,7 @@ public sealed class StableSamplingTests(StoriesModelFixture fixture) : IClassFix
         new(MaxNewTokens: 10, MaxLength: null, DoSample: true, temperature, topK, topP, RepetitionPenalty: 1f, StopSequences: [], seed);
 
     [Fact]
-    public void Softmax_of_logits_of_plus_minus_1e4_is_finite_and_exact()
+    public void Softmax_LogitsOfPlusMinus1e4_IsFiniteAndExact()
     {
         float[] logits = [1e4f, 1e4f - 1, -1e4f, 0f, 1000f, -5f];
         var p = new float[logits.Length];
@@ -37,7 +37,7 @@ public sealed class StableSamplingTests(StoriesModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Softmax_at_temperature_0_01_divides_after_subtracting_the_max()
+    public void Softmax_AtTemperatureOneHundredth_DividesAfterSubtractingTheMax()
     {
         // 2^-7 apart: exact in float next to 1e4, and e^-0.78125 apart after dividing by T = 0.01.
         float[] logits = [-1e4f, 1e4f - 0.0078125f, 1e4f];
@@ -71,7 +71,7 @@ public sealed class StableSamplingTests(StoriesModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Top_p_below_the_best_tokens_share_keeps_only_it_and_seeds_reproduce()
+    public void TopP_BelowTheBestTokensShare_KeepsOnlyItAndSeedsReproduce()
     {
         var logits = new float[500];
         for (int i = 0; i < logits.Length; i++) logits[i] = (i * 37 % 101) / 10f;

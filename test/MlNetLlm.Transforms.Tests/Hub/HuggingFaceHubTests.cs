@@ -44,7 +44,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
         HuggingFaceHub.DownloadModelAsync(Id, HubFiles.Encoder(), HubFiles.EncoderOptional(), options ?? Options(), cancellationToken);
 
     [Fact]
-    public async Task FirstDownloadLaysOutTheHuggingFaceCache()
+    public async Task DownloadModel_FirstCall_LaysOutTheHuggingFaceCache()
     {
         var folder = await DownloadEncoderAsync();
 
@@ -70,7 +70,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SecondCallIsACacheHitWithoutGet()
+    public async Task DownloadModel_SecondCall_IsACacheHitWithoutGet()
     {
         await DownloadEncoderAsync();
         var before = _hub.Requests.Count;
@@ -84,7 +84,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ParallelCallsDownloadEachFileOnce()
+    public async Task DownloadModel_ParallelCalls_DownloadEachFileOnce()
     {
         var folders = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => DownloadEncoderAsync())));
 
@@ -95,7 +95,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitsForTheHuggingFaceHubLockOfABlob()
+    public async Task DownloadModel_BlobLockedByHuggingFaceHub_WaitsForTheLock()
     {
         var locks = Path.Combine(_cache, ".locks", "models--org--model");
         Directory.CreateDirectory(locks);
@@ -111,7 +111,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OfflineWithCacheMakesNoRequests()
+    public async Task DownloadModel_OfflineWithCache_MakesNoRequests()
     {
         await DownloadEncoderAsync();
         var before = _hub.Requests.Count;
@@ -123,7 +123,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OfflineWithoutCacheSaysWhatIsMissingWhere()
+    public async Task DownloadModel_OfflineWithoutCache_SaysWhatIsMissingWhere()
     {
         var e = await Assert.ThrowsAsync<FileNotFoundException>(() => DownloadEncoderAsync(Options(o => o.Offline = true)));
 
@@ -134,7 +134,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OfflineWithPartialCacheNamesTheMissingFiles()
+    public async Task DownloadModel_OfflineWithPartialCache_NamesTheMissingFiles()
     {
         await HuggingFaceHub.DownloadModelAsync(Id, ["config.json"], options: Options());
 
@@ -146,7 +146,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ResumesAfterADroppedConnection()
+    public async Task DownloadModel_DroppedConnection_Resumes()
     {
         _hub.Files["onnx/model.onnx"].DropAfterOnce = 100_000;
 
@@ -165,7 +165,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RestartsWhenTheServerIgnoresTheRange()
+    public async Task DownloadModel_ServerIgnoresTheRange_Restarts()
     {
         var file = _hub.Files["onnx/model.onnx"];
         file.DropAfterOnce = 100_000;
@@ -179,7 +179,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnreachableHubFallsBackToACompleteCache()
+    public async Task DownloadModel_UnreachableHub_FallsBackToACompleteCache()
     {
         await DownloadEncoderAsync();
 
@@ -189,7 +189,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DownloadsOnnxExternalDataAndSentencePieceWhenPresent()
+    public async Task DownloadModel_ExternalDataAndSentencePiecePresent_DownloadsThem()
     {
         _hub.Add("onnx/model_q4.onnx", _onnx, lfs: true);
         _hub.Add("onnx/model_q4.onnx_data", "weights", lfs: true);
@@ -203,7 +203,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RejectsContentThatDoesNotMatchTheSha256()
+    public async Task DownloadModel_ContentNotMatchingTheSha256_IsRejected()
     {
         var file = _hub.Files["onnx/model.onnx"];
         var corrupt = (byte[])_onnx.Clone();
@@ -220,7 +220,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnauthorizedSaysGatedAndHowToSetAToken()
+    public async Task DownloadModel_Unauthorized_SaysGatedAndHowToSetAToken()
     {
         _hub.RequiredToken = "hf_secret";
 
@@ -234,7 +234,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SendsTheTokenAsBearer()
+    public async Task DownloadModel_Token_IsSentAsBearer()
     {
         _hub.RequiredToken = "hf_secret";
 
@@ -245,7 +245,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotFoundNamesRepoRevisionAndFile()
+    public async Task DownloadModel_NotFound_NamesRepoRevisionAndFile()
     {
         var e = await Assert.ThrowsAsync<FileNotFoundException>(
             () => HuggingFaceHub.DownloadModelAsync(Id, ["config.json", "missing.bin"], options: Options()));
@@ -278,7 +278,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnknownRevisionAndRepoAreNamed()
+    public async Task DownloadModel_UnknownRevisionOrRepo_NamesThem()
     {
         var revision = await Assert.ThrowsAsync<FileNotFoundException>(
             () => HuggingFaceHub.DownloadModelAsync(Id + "@v9", ["config.json"], options: Options()));
@@ -290,7 +290,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TriesAlternativesInOrder()
+    public async Task DownloadModel_Alternatives_AreTriedInOrder()
     {
         _hub.Files.TryRemove("tokenizer.json", out _);
         _hub.Add("vocab.txt", "[PAD]\n[UNK]\nhello\n");
@@ -305,7 +305,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AlternativeOfSeveralFilesNeedsAllOfThem()
+    public async Task DownloadModel_AlternativeOfSeveralFiles_NeedsAllOfThem()
     {
         _hub.Files.TryRemove("tokenizer.json", out _);
         _hub.Add("vocab.json", "{}");
@@ -318,7 +318,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoAlternativeFoundNamesRepoAndEveryFileTried()
+    public async Task DownloadModel_NoAlternativeFound_NamesRepoAndEveryFileTried()
     {
         _hub.Files.TryRemove("tokenizer.json", out _);
         _hub.Add("vocab.json", "{}");
@@ -331,7 +331,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ProgressIsMonotonicAndEndsAtTheTotal()
+    public async Task DownloadModel_Progress_IsMonotonicAndEndsAtTheTotal()
     {
         var reports = new List<HubDownloadProgress>();
         await DownloadEncoderAsync(Options(o => o.Progress = new SyncProgress(reports.Add)));
@@ -346,7 +346,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CancellationKeepsThePartialFileForLater()
+    public async Task DownloadModel_Cancelled_KeepsThePartialFileForLater()
     {
         _hub.Files["onnx/model.onnx"].StallAfter = 50_000;
         using var cancel = new CancellationTokenSource();
@@ -365,7 +365,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StalledDownloadTimesOutAsInterrupted()
+    public async Task DownloadModel_Stalled_TimesOutAsInterrupted()
     {
         _hub.Files["onnx/model.onnx"].StallAfter = 50_000;
 
@@ -376,7 +376,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public void RevisionSuffixWritesItsOwnRef()
+    public void DownloadModel_RevisionSuffix_WritesItsOwnRef()
     {
         var folder = HuggingFaceHub.DownloadModel(Id + "@main", ["config.json"], options: Options(o => o.Revision = "ignored"));
 
@@ -386,7 +386,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CommitRevisionIsServedFromTheCacheWithoutRequests()
+    public async Task DownloadModel_CommitRevision_IsServedFromTheCacheWithoutRequests()
     {
         await HuggingFaceHub.DownloadModelAsync(Id + "@" + FakeHub.Commit, ["config.json"], options: Options());
         Assert.False(Directory.Exists(Path.Combine(RepoFolder, "refs")));
@@ -399,7 +399,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExistingFolderIsReturnedAsIs()
+    public async Task DownloadModel_ExistingFolder_IsReturnedAsIs()
     {
         Directory.CreateDirectory(_cache);
 
@@ -422,7 +422,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnreachableHubSuggestsOfflineMode()
+    public async Task DownloadModel_UnreachableHub_SuggestsOfflineMode()
     {
         var options = Options(o => o.Endpoint = "http://127.0.0.1:1");
 
@@ -432,7 +432,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UsesTheInjectedHttpHandler()
+    public async Task DownloadModel_InjectedHttpHandler_IsUsed()
     {
         using var handler = new CountingHandler(new SocketsHttpHandler { AllowAutoRedirect = false });
 
@@ -442,7 +442,7 @@ public sealed class HuggingFaceHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public void QuantizedVariantPicksItsOnnxFile()
+    public void DownloadModel_QuantizedVariant_PicksItsOnnxFile()
     {
         Assert.Equal([["onnx/model_quantized.onnx"], ["model_quantized.onnx"]], HubFiles.Encoder("quantized")[^1].Alternatives);
         Assert.Equal([["onnx/model.onnx"], ["model.onnx"]], HubFiles.Onnx().Alternatives);

@@ -25,7 +25,7 @@ public sealed class Seq2SeqFromPretrainedTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Downloads_only_the_model_files_and_generates_like_the_folder()
+    public void FromPretrained_HubId_DownloadsOnlyTheModelFilesAndGeneratesLikeTheFolder()
     {
         var hub = new HubOptions { Endpoint = _hub.Endpoint, CacheDirectory = _cache, Token = null, Offline = false, Revision = "main" };
 
@@ -41,7 +41,7 @@ public sealed class Seq2SeqFromPretrainedTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Downloads_the_non_merged_pair_when_the_repo_has_no_merged_decoder()
+    public void FromPretrained_NoMergedDecoderInRepo_DownloadsTheNonMergedPair()
     {
         var folder = Path.Combine(_cache, "split");
         Directory.CreateDirectory(folder);

@@ -22,7 +22,7 @@ public sealed class ClassifyWithPromptTests(StoriesModelFixture fixture) : IClas
     private static readonly PromptTemplate Template = new("{text} She felt", [new("Lily got a new doll.", "happy"), new("Tom fell and hurt his knee.", "sad")]);
 
     [Fact]
-    public void Adds_scores_with_slot_names_and_a_key_label_usable_by_the_evaluator()
+    public void Transform_Scores_HaveSlotNamesAndAKeyLabelUsableByTheEvaluator()
     {
         var ml = new MLContext();
         var examples = new[]
@@ -63,7 +63,7 @@ public sealed class ClassifyWithPromptTests(StoriesModelFixture fixture) : IClas
     }
 
     [Fact]
-    public void Saves_and_loads_with_its_template()
+    public void SavePipeline_WithTemplate_LoadsWithItsTemplate()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new Example { Text = "The cat slept in the sun." }, new Example { Text = "Ben lost his hat." } });
@@ -88,6 +88,6 @@ public sealed class ClassifyWithPromptTests(StoriesModelFixture fixture) : IClas
     }
 
     [Fact]
-    public void Bad_labels_fail_immediately() =>
+    public void Create_BadLabels_FailImmediately() =>
         Assert.Throws<ArgumentException>(() => new MLContext().Transforms.Text.ClassifyWithPrompt(StoriesModelFixture.Directory, ["one"], Template));
 }

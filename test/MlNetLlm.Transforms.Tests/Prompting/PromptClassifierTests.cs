@@ -7,7 +7,7 @@ public sealed class PromptClassifierTests(StoriesModelFixture fixture) : IClassF
     private readonly CausalLanguageModel _model = fixture.Model;
 
     [Fact]
-    public void Scores_are_a_softmax_of_mean_label_log_probabilities()
+    public void Classify_Labels_ScoresAreASoftmaxOfMeanLabelLogProbabilities()
     {
         var template = new PromptTemplate("{text} She felt", [new("Lily got a new toy.", "happy")]);
         var classifier = new PromptClassifier(_model, ["happy", "sad"], template);
@@ -26,7 +26,7 @@ public sealed class PromptClassifierTests(StoriesModelFixture fixture) : IClassF
     }
 
     [Fact]
-    public void Chain_of_thought_prompt_contains_the_models_reasoning()
+    public void Classify_ChainOfThought_PromptContainsTheModelsReasoning()
     {
         var template = PromptTemplate.ChainOfThought([new("Is the sun hot?", "yes", "The sun is fire. Fire is hot.")], reasoningTokens: 12);
         var classifier = new PromptClassifier(_model, ["yes", "no"], template);
@@ -40,7 +40,7 @@ public sealed class PromptClassifierTests(StoriesModelFixture fixture) : IClassF
     }
 
     [Fact]
-    public void Labels_must_be_distinct_and_at_least_two()
+    public void Create_Labels_MustBeDistinctAndAtLeastTwo()
     {
         var template = new PromptTemplate("{text}:");
         Assert.Throws<ArgumentException>(() => new PromptClassifier(_model, ["only"], template));

@@ -3,7 +3,7 @@ namespace MlNetLlm.Tests.Prompting;
 public sealed class PromptTemplateTests
 {
     [Fact]
-    public void Renders_instruction_examples_then_query()
+    public void Render_Examples_GivesInstructionExamplesThenQuery()
     {
         var template = new PromptTemplate("Story: {text}\nMood:", [new("Tom was sad.", "sad"), new("Lily smiled.", "happy")], "Tell the mood.");
 
@@ -12,7 +12,7 @@ public sealed class PromptTemplateTests
     }
 
     [Fact]
-    public void Chain_of_thought_examples_show_reasoning_and_the_query_ends_at_reasoning()
+    public void Render_ChainOfThoughtExamples_ShowReasoningAndTheQueryEndsAtReasoning()
     {
         var template = PromptTemplate.ChainOfThought([new("Is a dog an animal?", "yes", "A dog is a pet. Pets are animals.")], instruction: "Q&A.");
 
@@ -22,6 +22,6 @@ public sealed class PromptTemplateTests
     }
 
     [Fact]
-    public void Template_without_placeholder_is_rejected() =>
+    public void Create_TemplateWithoutPlaceholder_IsRejected() =>
         Assert.Throws<ArgumentException>(() => new PromptTemplate("Review:"));
 }
