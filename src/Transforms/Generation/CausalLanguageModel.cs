@@ -101,8 +101,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
     /// <param name="options">Model options, as for <see cref="FromDirectory"/>.</param>
     /// <param name="hub">Endpoint, cache, token, offline mode and progress; defaults from the HF_* environment variables.</param>
     public static CausalLanguageModel FromPretrained(string idOrPath, CausalLanguageModelOptions? options = null, HubOptions? hub = null) =>
-        FromDirectory(HuggingFaceHub.DownloadModel(idOrPath, ModelFamily.CausalLanguageModel.HubRequired(options?.OnnxVariant),
-            ModelFamily.CausalLanguageModel.HubOptional(options?.OnnxVariant), hub), options);
+        FromDirectory(HuggingFaceHub.DownloadFamily(idOrPath, ModelFamily.CausalLanguageModel, options?.OnnxVariant, hub), options);
 
     /// <summary>Generates token ids after <paramref name="prompt"/> (empty: start from BOS). Returns only new ids, without eos.</summary>
     public IReadOnlyList<int> GenerateIds(string prompt, GenerationOptions? options = null) => GenerateIds([prompt], options)[0];
