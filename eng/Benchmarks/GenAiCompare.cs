@@ -26,6 +26,15 @@ internal static class GenAiCompare
     public static void Run(string folder, int newTokens = 200, int repetitions = 9)
     {
         folder = Path.GetFullPath(folder);
+        WithGenAiFolder(folder, null, genAiFolder => Compare(folder, genAiFolder, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), newTokens, repetitions));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a temporary folder holding the model's files (linked, not copied) and its
+    /// eng/genai/&lt;name&gt;/genai_config.json, with the decoder's intra-op thread count set to <paramref name="threads"/> when given.
+    /// </summary>
+    public static void WithGenAiFolder(string folder, int? threads, Action<string> action)
+    {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var configPath = Path.Combine(BenchmarkAssets.RepoRoot, "eng", "genai", name, "genai_config.json");
         if (!File.Exists(configPath))
@@ -34,12 +43,13 @@ internal static class GenAiCompare
         var genAiFolder = Directory.CreateTempSubdirectory("mlnetllm-genai-").FullName;
         try
         {
-            // The model's files as they are (linked, not copied), plus the genai_config.json onnxruntime-genai reads.
             foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
                 if (Path.GetFileName(entry) != "genai_config.json")
                     File.CreateSymbolicLink(Path.Combine(genAiFolder, Path.GetFileName(entry)), entry);
-            File.Copy(configPath, Path.Combine(genAiFolder, "genai_config.json"));
-            Compare(folder, genAiFolder, name, newTokens, repetitions);
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!;
+            if (threads is int n) config["model"]!["decoder"]!["session_options"]!["intra_op_num_threads"] = n;
+            File.WriteAllText(Path.Combine(genAiFolder, "genai_config.json"), config.ToJsonString());
+            action(genAiFolder);
         }
         finally
         {
@@ -119,7 +129,7 @@ internal static class GenAiCompare
     }
 
     /// <summary>The decoder file genai_config.json names.</summary>
-    private static string DecoderFile(string folder) => Decoder(folder).GetProperty("filename").GetString()!;
+    public static string DecoderFile(string folder) => Decoder(folder).GetProperty("filename").GetString()!;
 
     /// <summary>The intra-op thread count genai_config.json gives the decoder session.</summary>
     private static int IntraOpThreads(string folder) =>
@@ -139,7 +149,7 @@ internal static class GenAiCompare
         return (wall, cpu is double before && ThreadCpuSeconds() is double after ? after - before : wall);
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

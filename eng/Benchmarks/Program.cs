@@ -9,6 +9,7 @@ using MlNetLlm.Benchmarks;
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder or bundled
 // model name; default all-MiniLM-L6-v2]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder] [new tokens] [repetitions]
+// Per-step time of GenerationSession vs the raw ONNX Runtime loop vs onnxruntime-genai, interleaved step by step: dotnet run -c Release --project eng/Benchmarks -- step-compare <decoder folder> [steps] [threads] [rounds]
 // Time to first token and per-token latency on a long prompt: dotnet run -c Release --project eng/Benchmarks -- long-context <decoder folder> [prompt tokens] [threads]
 // Peak RSS while generating: dotnet run -c Release --project eng/Benchmarks -- long-generate <decoder folder> [new tokens] [threads]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
@@ -27,6 +28,8 @@ if (args is ["sts-b", ..])
 }
 else if (args is ["genai-compare", ..])
     GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"), args.Length > 2 ? Number(args[2]) : 200, args.Length > 3 ? Number(args[3]) : 9);
+else if (args is ["step-compare", var stepFolder, ..])
+    StepCompare.Run(stepFolder, args.Length > 2 ? Number(args[2]) : 32, args.Length > 3 ? Number(args[3]) : 2, args.Length > 4 ? Number(args[4]) : 3);
 else if (args is ["long-context", var longFolder, ..])
     LongContext.Latency(longFolder, args.Length > 2 ? Number(args[2]) : 1000, args.Length > 3 ? Number(args[3]) : 2);
 else if (args is ["long-generate", var generateFolder, ..])
