@@ -12,8 +12,9 @@ internal sealed class DecoderSession : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    private readonly string _logitsName;
+    private readonly string[] _pastNames;
+    private readonly string[] _presentNames;
     private readonly bool _hasPositionIds;
     private readonly bool _hasCacheBranch;
     private readonly UsageGate _gate;
@@ -31,20 +32,17 @@ internal sealed class DecoderSession : IDisposable
         OnnxSignature.RequireShape(session.OutputMetadata, modelPath, logits, typeof(float), 3);
 
         Layers = Enumerable.Range(0, int.MaxValue).TakeWhile(i => session.InputMetadata.ContainsKey($"past_key_values.{i}.key")).Count();
-        var pastNames = Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }).ToArray();
-        OnnxSignature.RequireInputs(session, modelPath, pastNames);
-        var presentNames = pastNames.Select(p =>
+        _pastNames = Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }).ToArray();
+        OnnxSignature.RequireInputs(session, modelPath, _pastNames);
+        _presentNames = _pastNames.Select(p =>
         {
             var suffix = p["past_key_values.".Length..];
             return OnnxSignature.RequireOutput(session, modelPath, "present." + suffix, "present_key_values." + suffix);
-        });
+        }).ToArray();
+        _logitsName = logits;
 
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch");
-        string[] first = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
-            .. _hasCacheBranch ? ["use_cache_branch"] : Array.Empty<string>()];
-        _inputNames = [.. first, .. pastNames];
-        _outputNames = [logits, .. presentNames];
 
         var kv = session.InputMetadata["past_key_values.0.key"].Dimensions;
         KeyValueHeads = kv[1] > 0 ? kv[1] : config.KeyValueHeads ?? throw Missing("the number of key/value heads", "num_key_value_heads");
@@ -97,6 +95,8 @@ internal sealed class DecoderSession : IDisposable
     {
         using var lease = _gate.Enter();
         long batch = cache.Batch;
+        if (batch * sequenceLength * VocabularySize > Array.MaxLength)
+            throw new InvalidOperationException($"The logits of {batch} rows × {sequenceLength} tokens × {VocabularySize} vocabulary entries do not fit in one array; pass fewer or shorter prompts.");
         using var ids = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputIds, [batch, sequenceLength]);
         using var mask = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, attentionMask, [batch, cache.Length + sequenceLength]);
         using var positions = _hasPositionIds
@@ -104,19 +104,24 @@ internal sealed class DecoderSession : IDisposable
             : null;
         // Optimum's merged decoders choose their with-past branch with this flag.
         using var cacheBranch = _hasCacheBranch ? OrtValue.CreateTensorValueFromMemory(new[] { cache.Length > 0 }, [1]) : null;
-        var inputs = new OrtValue[_inputNames.Length];
-        inputs[0] = ids;
-        inputs[1] = mask;
-        int first = 2;
-        if (positions is not null) inputs[first++] = positions;
-        if (cacheBranch is not null) inputs[first++] = cacheBranch;
-        // ONNX Runtime writes the logits and the presents into buffers the cache owns: no per-step output allocation.
-        using (var step = cache.Prepare(sequenceLength, VocabularySize))
+        // IOBinding: ONNX Runtime writes the presents into buffers the cache owns (no per-step allocation of the cache) and
+        // allocates the logits itself, so the export's final Reshape hands them over without a copy.
+        using var binding = _session.CreateIoBinding();
+        binding.BindInput("input_ids", ids);
+        binding.BindInput("attention_mask", mask);
+        if (positions is not null) binding.BindInput("position_ids", positions);
+        if (cacheBranch is not null) binding.BindInput("use_cache_branch", cacheBranch);
+        binding.BindOutputToDevice(_logitsName, OrtMemoryInfo.DefaultInstance);
+        using (var step = cache.Prepare(sequenceLength))
         {
-            for (int i = 0; i < cache.Count; i++) inputs[first + i] = step.Past[i];
-            _session.Run(_runOptions, _inputNames, inputs, _outputNames, step.Outputs);
+            for (int i = 0; i < cache.Count; i++)
+            {
+                binding.BindInput(_pastNames[i], step.Past[i]);
+                binding.BindOutput(_presentNames[i], step.Presents[i]);
+            }
+            _session.RunWithBinding(_runOptions, binding);
         }
-        return cache.Advance(sequenceLength);
+        return cache.Advance(sequenceLength, binding.GetOutputValues());
     }
 
     /// <summary>Waits for the forward passes in flight, then releases the session; later passes throw <see cref="ObjectDisposedException"/>.</summary>

@@ -6,7 +6,9 @@ namespace MlNetLlm.Generation;
 /// The past keys and values of one generation, in buffers the cache owns. Each past/present pair has two pinned buffers:
 /// a step reads the past from one while ONNX Runtime writes the present (past plus the new tokens) into the other, then
 /// they swap. Optimum exports build the present with a Concat inside the graph, so that copy of the past stays; what goes
-/// is ONNX Runtime allocating and freeing every present and the logits on every step. Buffers grow by half when full.
+/// is ONNX Runtime allocating and freeing every present on every step. Buffers grow by half when full. The logits stay
+/// where ONNX Runtime put them (its arena): a buffer of ours would cost the export's final Reshape a copy of them, 608 MB
+/// after a 1,000-token prompt over a 151,936-token vocabulary; the cache holds them until the next step.
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
@@ -16,8 +18,7 @@ internal sealed class KvCache : IDisposable
     private float[][] _past;
     private float[][] _present;
     private int _capacity;
-    private float[] _logits = [];
-    private int _logitsLength;
+    private IDisposableReadOnlyCollection<OrtValue>? _outputs;
 
     /// <param name="batch">Rows.</param>
     /// <param name="count">Past tensors (two per layer).</param>
@@ -44,53 +45,51 @@ internal sealed class KvCache : IDisposable
     public int Count => _past.Length;
 
     /// <summary>
-    /// The ONNX values of a step of <paramref name="sequenceLength"/> new tokens: the pasts to read and the outputs
-    /// (logits, then the presents) ONNX Runtime fills. Dispose them after the run, then call <see cref="Advance"/>.
+    /// The ONNX values of a step of <paramref name="sequenceLength"/> new tokens: the pasts to read and the presents ONNX
+    /// Runtime fills. Dispose them after the run, then call <see cref="Advance"/>.
     /// </summary>
-    public StepValues Prepare(int sequenceLength, int vocabularySize)
+    public StepValues Prepare(int sequenceLength)
     {
         int total = Length + sequenceLength;
         if (total > _capacity) Grow(total + Math.Max(total / 2, 16));
-        long logits = (long)Batch * sequenceLength * vocabularySize;
-        if (logits > Array.MaxLength)
-            throw new InvalidOperationException($"The logits of {Batch} rows × {sequenceLength} tokens × {vocabularySize} vocabulary entries do not fit in one array; pass fewer or shorter prompts.");
-        // Reallocated when too small, or when far too large (after a long prefill), so decode steps keep only one row of logits per prompt.
-        if (logits > _logits.Length || logits * 4 < _logits.Length) _logits = GC.AllocateUninitializedArray<float>((int)logits, pinned: true);
-        _logitsLength = (int)logits;
-
         var info = OrtMemoryInfo.DefaultInstance;
         var past = new OrtValue[Count];
-        var outputs = new OrtValue[Count + 1];
+        var presents = new OrtValue[Count];
         try
         {
-            outputs[0] = OrtValue.CreateTensorValueFromMemory(info, _logits.AsMemory(0, _logitsLength), [Batch, sequenceLength, vocabularySize]);
             for (int i = 0; i < Count; i++)
             {
                 past[i] = OrtValue.CreateTensorValueFromMemory(info, _past[i].AsMemory(0, Batch * Length * _tokenElements), Shape(Length));
-                outputs[i + 1] = OrtValue.CreateTensorValueFromMemory(info, _present[i].AsMemory(0, Batch * total * _tokenElements), Shape(total));
+                presents[i] = OrtValue.CreateTensorValueFromMemory(info, _present[i].AsMemory(0, Batch * total * _tokenElements), Shape(total));
             }
         }
         catch
         {
-            new StepValues(past, outputs).Dispose();
+            new StepValues(past, presents).Dispose();
             throw;
         }
-        return new StepValues(past, outputs);
+        return new StepValues(past, presents);
     }
 
-    /// <summary>Makes the presents of the step just run the next pasts; returns its logits, valid until the cache changes again.</summary>
-    public ReadOnlySpan<float> Advance(int sequenceLength)
+    /// <summary>
+    /// Makes the presents of the step just run the next pasts and keeps the step's <paramref name="outputs"/> (logits first);
+    /// returns the logits, valid until the cache changes again.
+    /// </summary>
+    public ReadOnlySpan<float> Advance(int sequenceLength, IDisposableReadOnlyCollection<OrtValue> outputs)
     {
+        _outputs?.Dispose();
+        _outputs = outputs;
         (_past, _present) = (_present, _past);
         Length += sequenceLength;
-        return _logits.AsSpan(0, _logitsLength);
+        return outputs.First().GetTensorDataAsSpan<float>();
     }
 
     public void Dispose()
     {
+        _outputs?.Dispose();
+        _outputs = null;
         Array.Fill(_past, []);
         Array.Fill(_present, []);
-        _logits = [];
         _capacity = 0;
     }
 
@@ -110,12 +109,12 @@ internal sealed class KvCache : IDisposable
     }
 
     /// <summary>The ONNX values of one step; disposing them releases the pins, not the cache's buffers.</summary>
-    public readonly record struct StepValues(OrtValue[] Past, OrtValue[] Outputs) : IDisposable
+    public readonly record struct StepValues(OrtValue[] Past, OrtValue[] Presents) : IDisposable
     {
         public void Dispose()
         {
             foreach (var value in Past) value?.Dispose();
-            foreach (var value in Outputs) value?.Dispose();
+            foreach (var value in Presents) value?.Dispose();
         }
     }
 }

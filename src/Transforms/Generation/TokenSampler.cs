@@ -13,13 +13,14 @@ internal sealed class TokenSampler
     private readonly SamplingSettings _settings;
     private readonly Random? _random;
     private readonly bool[]? _seen;
-    private readonly float[] _scores;
+    private readonly float[]? _scores;
     private readonly int[]? _order;
 
     public TokenSampler(SamplingSettings settings, int vocabularySize, IEnumerable<int> context)
     {
         _settings = settings;
-        _scores = new float[vocabularySize];
+        // Plain greedy takes the argmax of the model's logits in place; only a penalty or sampling needs a copy to change.
+        if (settings.DoSample || settings.RepetitionPenalty != 1f) _scores = new float[vocabularySize];
         if (settings.DoSample)
         {
             _random = settings.Seed is int seed ? new Random(seed) : new Random();
@@ -41,7 +42,7 @@ internal sealed class TokenSampler
     /// <summary>The next token given the last position's <paramref name="logits"/>.</summary>
     public int Next(ReadOnlySpan<float> logits)
     {
-        if (_seen is null && _random is null) return TensorPrimitives.IndexOfMax(logits);
+        if (_scores is null) return TensorPrimitives.IndexOfMax(logits);
 
         var scores = _scores.AsSpan();
         logits.CopyTo(scores);
