@@ -13,13 +13,14 @@ namespace MlNetLlm.Benchmarks;
 /// </summary>
 internal static class LongContext
 {
-    private const string Text = "KING RICHARD III:\nNow is the winter of our discontent made glorious summer by this sun of York; " +
+    /// <summary>The text long prompts repeat.</summary>
+    public const string Text = "KING RICHARD III:\nNow is the winter of our discontent made glorious summer by this sun of York; " +
         "and all the clouds that lour'd upon our house in the deep bosom of the ocean buried. ";
 
     public static void Latency(string folder, int promptTokens, int threads)
     {
         using var model = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
-        var prompt = Prompt(model, promptTokens);
+        var prompt = Prompt(model, Text, promptTokens);
         var shortPrompt = prompt[..10];
         double Seconds(int[] ids, int newTokens)
         {
@@ -48,16 +49,17 @@ internal static class LongContext
     {
         using var model = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
         var watch = Stopwatch.StartNew();
-        int produced = model.GenerateIds([Prompt(model, 10)], new GenerationOptions { MaxNewTokens = newTokens, DoSample = false })[0].Count;
+        int produced = model.GenerateIds([Prompt(model, Text, 10)], new GenerationOptions { MaxNewTokens = newTokens, DoSample = false })[0].Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"generated {produced} tokens after a 10-token prompt in {watch.Elapsed.TotalSeconds:F1} s ({produced / watch.Elapsed.TotalSeconds:F2} tokens/s, load excluded)"));
         PrintMemory(folder);
     }
 
-    private static int[] Prompt(CausalLanguageModel model, int tokens)
+    /// <summary>The first <paramref name="tokens"/> ids of <paramref name="text"/> repeated.</summary>
+    public static int[] Prompt(CausalLanguageModel model, string text, int tokens)
     {
         var ids = new List<int>();
-        while (ids.Count < tokens) ids.AddRange(model.Encode(Text));
+        while (ids.Count < tokens) ids.AddRange(model.Encode(text));
         return [.. ids.Take(tokens)];
     }
 

@@ -9,7 +9,8 @@ using MlNetLlm.Benchmarks;
 // STS-B Spearman of cosine similarity: dotnet run -c Release --project eng/Benchmarks -- sts-b [encoder folder or bundled
 // model name; default all-MiniLM-L6-v2]
 // Greedy generation against onnxruntime-genai: dotnet run -c Release --project eng/Benchmarks -- genai-compare [decoder folder] [new tokens] [repetitions]
-// Per-step time of GenerationSession vs the raw ONNX Runtime loop vs onnxruntime-genai, interleaved step by step: dotnet run -c Release --project eng/Benchmarks -- step-compare <decoder folder> [steps] [threads] [rounds]
+// Per-step time of GenerationSession vs the raw ONNX Runtime loop vs onnxruntime-genai, interleaved step by step: dotnet run -c Release --project eng/Benchmarks -- step-compare <decoder folder> [steps] [threads] [rounds] [prompt tokens]
+// The export's Concat(past, new) KV copy per decode step at ~10 vs ~1,000 cached tokens (ONNX Runtime profiler): dotnet run -c Release --project eng/Benchmarks -- kv-copy-cost <decoder folder> [long prompt tokens] [threads]
 // Time to first token and per-token latency on a long prompt: dotnet run -c Release --project eng/Benchmarks -- long-context <decoder folder> [prompt tokens] [threads]
 // Peak RSS while generating: dotnet run -c Release --project eng/Benchmarks -- long-generate <decoder folder> [new tokens] [threads]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
@@ -29,7 +30,9 @@ if (args is ["sts-b", ..])
 else if (args is ["genai-compare", ..])
     GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"), args.Length > 2 ? Number(args[2]) : 200, args.Length > 3 ? Number(args[3]) : 9);
 else if (args is ["step-compare", var stepFolder, ..])
-    StepCompare.Run(stepFolder, args.Length > 2 ? Number(args[2]) : 32, args.Length > 3 ? Number(args[3]) : 2, args.Length > 4 ? Number(args[4]) : 3);
+    StepCompare.Run(stepFolder, args.Length > 2 ? Number(args[2]) : 32, args.Length > 3 ? Number(args[3]) : 2, args.Length > 4 ? Number(args[4]) : 3, args.Length > 5 ? Number(args[5]) : 0);
+else if (args is ["kv-copy-cost", var kvFolder, ..])
+    KvCopyCost.Run(kvFolder, args.Length > 2 ? Number(args[2]) : 1000, args.Length > 3 ? Number(args[3]) : 2);
 else if (args is ["long-context", var longFolder, ..])
     LongContext.Latency(longFolder, args.Length > 2 ? Number(args[2]) : 1000, args.Length > 3 ? Number(args[3]) : 2);
 else if (args is ["long-generate", var generateFolder, ..])

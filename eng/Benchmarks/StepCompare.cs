@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 namespace MlNetLlm.Benchmarks;
 
 /// <summary>
-/// <c>step-compare &lt;decoder folder&gt; [steps] [threads] [rounds]</c>: greedy decoding of one prompt with
+/// <c>step-compare &lt;decoder folder&gt; [steps] [threads] [rounds] [prompt tokens]</c>: greedy decoding of one prompt with
 /// <see cref="CausalLanguageModel"/>'s <see cref="GenerationSession"/>, the raw ONNX Runtime loop (<see cref="RawLoop"/>) and
 /// onnxruntime-genai's <see cref="Generator"/>, all on the same ONNX file and thread count, interleaved step by step (the
 /// order rotating every step) so the three see the same machine load. Checks the ids are identical; prints per engine the
@@ -13,9 +13,8 @@ namespace MlNetLlm.Benchmarks;
 /// </summary>
 internal static class StepCompare
 {
-    private const string Prompt = "KING RICHARD III:\nNow is the winter of our discontent";
-
-    public static void Run(string folder, int steps, int threads, int rounds)
+    /// <param name="promptTokens">The prompt's length in tokens (the text repeated); 0 for the text's first line.</param>
+    public static void Run(string folder, int steps, int threads, int rounds, int promptTokens)
     {
         folder = Path.GetFullPath(folder);
         GenAiCompare.WithGenAiFolder(folder, threads, genAiFolder =>
@@ -23,7 +22,7 @@ internal static class StepCompare
             using var model = CausalLanguageModel.FromDirectory(folder, new CausalLanguageModelOptions { IntraOpNumThreads = threads });
             using var rawSession = RawLoop.Open(threads, Path.Combine(genAiFolder, GenAiCompare.DecoderFile(genAiFolder)));
             using var genAi = new Model(genAiFolder);
-            var prompt = model.Encode(Prompt);
+            var prompt = promptTokens > 0 ? LongContext.Prompt(model, LongContext.Text, promptTokens) : model.Encode("KING RICHARD III:\nNow is the winter of our discontent");
             var names = new[] { "ours", "raw", "genai" };
             var times = names.Select(_ => new List<(double Wall, double Cpu)>()).ToArray();
             for (int round = 0; round < rounds; round++)
