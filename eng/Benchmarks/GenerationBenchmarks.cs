@@ -130,7 +130,7 @@ public class TokenLatencyBenchmarks
     {
         // No eos ids: the run must not stop before the measured step.
         _run = new GenerationSession(_tokenizer, new HashSet<int>(), _settings, trackText: true,
-            _ => (new CausalDecodingSteps(_decoder, ContextLength, 0, [[1]]), [([1], 500, 1)]), [[1]]);
+            _ => (new CausalDecodingSteps(_decoder, ContextLength, 0, [[1]], 500), [([1], 500, 1)]), [[1]]);
         for (int i = 0; i < Step; i++) _run.Step();
     }
 

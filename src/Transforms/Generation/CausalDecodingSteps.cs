@@ -16,14 +16,19 @@ internal sealed class CausalDecodingSteps : IDecodingSteps
     private readonly long[] _positions;
     private readonly long[] _mask;
 
-    public CausalDecodingSteps(DecoderSession decoder, int contextLength, int paddingId, int[][] prompts)
+    /// <param name="decoder">The decoder session.</param>
+    /// <param name="contextLength">The model's context length.</param>
+    /// <param name="paddingId">The id fed at left-padded positions (masked out).</param>
+    /// <param name="prompts">The prompts' ids, already fitted to leave room for the new tokens.</param>
+    /// <param name="maxNewTokens">The most tokens any row may add, to size the KV cache once.</param>
+    public CausalDecodingSteps(DecoderSession decoder, int contextLength, int paddingId, int[][] prompts, int maxNewTokens)
     {
         _decoder = decoder;
         _contextLength = contextLength;
         _paddingId = paddingId;
         _prompts = prompts;
         _promptLength = prompts.Max(p => p.Length);
-        _cache = decoder.CreateCache(prompts.Length);
+        _cache = decoder.CreateCache(prompts.Length, (int)Math.Min(contextLength, (long)_promptLength + maxNewTokens));
         _ids = new long[prompts.Length * _promptLength];
         _positions = new long[prompts.Length * _promptLength];
         _mask = new long[prompts.Length * contextLength];

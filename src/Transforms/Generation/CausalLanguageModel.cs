@@ -275,7 +275,7 @@ public sealed class CausalLanguageModel : IPipelineLanguageModel
             foreach (var id in ids)
                 if (id >= _decoder.VocabularySize)
                     throw new ArgumentOutOfRangeException("tokens", id, $"Token ids must be below the vocabulary size of '{_decoder.ModelPath}' ({_decoder.VocabularySize}).");
-        return (new CausalDecodingSteps(_decoder, ContextLength, PaddingId, [.. rows.Select(r => r.fitted)]), rows);
+        return (new CausalDecodingSteps(_decoder, ContextLength, PaddingId, [.. rows.Select(r => r.fitted)], rows.Max(r => r.maxNew)), rows);
     }
 
     private int[][] EncodeAll(IReadOnlyList<string> prompts)

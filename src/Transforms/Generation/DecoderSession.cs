@@ -15,6 +15,8 @@ internal sealed class DecoderSession : IDisposable
     private readonly string _logitsName;
     private readonly string[] _pastNames;
     private readonly string[] _presentNames;
+    private readonly string[] _stepInputNames;
+    private readonly string[] _stepOutputNames;
     private readonly bool _hasPositionIds;
     private readonly bool _hasCacheBranch;
     private readonly UsageGate _gate;
@@ -40,6 +42,9 @@ internal sealed class DecoderSession : IDisposable
             return OnnxSignature.RequireOutput(session, modelPath, "present." + suffix, "present_key_values." + suffix);
         }).ToArray();
         _logitsName = logits;
+        _stepInputNames = ["input_ids", "attention_mask", .. session.InputMetadata.Keys.Where(k => k is "position_ids" or "use_cache_branch")
+            .OrderBy(k => k == "use_cache_branch"), .. _pastNames];
+        _stepOutputNames = [logits, .. _presentNames];
 
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch");
@@ -82,8 +87,8 @@ internal sealed class DecoderSession : IDisposable
         }
     }
 
-    /// <summary>An empty cache for <paramref name="batch"/> rows.</summary>
-    public KvCache CreateCache(int batch) => new(batch, 2 * Layers, KeyValueHeads, HeadDim);
+    /// <summary>An empty cache for <paramref name="batch"/> rows that will hold at most <paramref name="expectedLength"/> tokens per row (0: unknown).</summary>
+    public KvCache CreateCache(int batch, int expectedLength = 0) => new(batch, 2 * Layers, KeyValueHeads, HeadDim, expectedLength);
 
     /// <summary>
     /// Runs <paramref name="sequenceLength"/> new tokens per row through the model and appends them to <paramref name="cache"/>.
@@ -104,23 +109,39 @@ internal sealed class DecoderSession : IDisposable
             : null;
         // Optimum's merged decoders choose their with-past branch with this flag.
         using var cacheBranch = _hasCacheBranch ? OrtValue.CreateTensorValueFromMemory(new[] { cache.Length > 0 }, [1]) : null;
-        // IOBinding: ONNX Runtime writes the presents into buffers the cache owns (no per-step allocation of the cache) and
-        // allocates the logits itself, so the export's final Reshape hands them over without a copy.
+        if (sequenceLength == 1)
+        {
+            // A decode step: every output goes into a buffer the cache owns (the logits are one row per sequence), through
+            // the Run overload that takes the output values and looks the names up once per session.
+            var (stepPast, stepPresents) = cache.Prepare(1);
+            var inputs = new OrtValue[_stepInputNames.Length];
+            int k = 0;
+            inputs[k++] = ids;
+            inputs[k++] = mask;
+            if (positions is not null) inputs[k++] = positions;
+            if (cacheBranch is not null) inputs[k++] = cacheBranch;
+            stepPast.CopyTo(inputs, k);
+            var outputs = new OrtValue[_stepOutputNames.Length];
+            outputs[0] = cache.StepLogits(VocabularySize);
+            stepPresents.CopyTo(outputs, 1);
+            _session.Run(_runOptions, _stepInputNames, inputs, _stepOutputNames, outputs);
+            return cache.AdvanceOneToken();
+        }
+        // A prompt, through an IOBinding: ONNX Runtime writes the presents into buffers the cache owns and allocates the
+        // logits (one row per position) itself, so the export's final Reshape hands them over without a copy.
         using var binding = _session.CreateIoBinding();
         binding.BindInput("input_ids", ids);
         binding.BindInput("attention_mask", mask);
         if (positions is not null) binding.BindInput("position_ids", positions);
         if (cacheBranch is not null) binding.BindInput("use_cache_branch", cacheBranch);
         binding.BindOutputToDevice(_logitsName, OrtMemoryInfo.DefaultInstance);
-        using (var step = cache.Prepare(sequenceLength))
+        var (past, presents) = cache.Prepare(sequenceLength);
+        for (int i = 0; i < cache.Count; i++)
         {
-            for (int i = 0; i < cache.Count; i++)
-            {
-                binding.BindInput(_pastNames[i], step.Past[i]);
-                binding.BindOutput(_presentNames[i], step.Presents[i]);
-            }
-            _session.RunWithBinding(_runOptions, binding);
+            binding.BindInput(_pastNames[i], past[i]);
+            binding.BindOutput(_presentNames[i], presents[i]);
         }
+        _session.RunWithBinding(_runOptions, binding);
         return cache.Advance(sequenceLength, binding.GetOutputValues());
     }
 
