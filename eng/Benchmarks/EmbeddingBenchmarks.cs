@@ -9,7 +9,7 @@ namespace MlNetLlm.Benchmarks;
 /// 2,000 SST-2 sentences through tiny-bert-embed (mean pooling): EmbedText in an IDataView pipeline versus (a) the
 /// route available today, fixed 128-token columns + ApplyOnnxModel row by row, and (b) a plain ONNX Runtime loop with
 /// batches of 32 padded to their longest sentence (ONNX Runtime defaults, and without thread spinning as EmbedText
-/// runs). Times are per row (OperationsPerInvoke = rows).
+/// runs; <see cref="RawEncoderLoop"/>). Times are per row (OperationsPerInvoke = rows).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 [MemoryDiagnoser]
@@ -98,7 +98,7 @@ public class EmbeddingBenchmarks
         var ids = _ml.Data.LoadFromEnumerable(_sentences.Select(s => Pad(_tokenizer.Encode(s, maxLength: FixedLength))));
         float sum = 0;
         foreach (var row in _ml.Data.CreateEnumerable<HiddenStates>(_applyOnnx.Transform(ids), reuseRowObject: true))
-            sum += MeanPoolNormalized(row.last_hidden_state, row.attention_mask)[0];
+            sum += RawEncoderLoop.MeanPoolNormalized(row.last_hidden_state, row.attention_mask)[0];
         return sum;
     }
 
@@ -109,47 +109,7 @@ public class EmbeddingBenchmarks
     [Benchmark(OperationsPerInvoke = Rows)]
     public float RawOnnxRuntimeLoopNoSpinning() => RawLoop(_sessionNoSpinning);
 
-    private float RawLoop(InferenceSession session)
-    {
-        float sum = 0;
-        for (int start = 0; start < _sentences.Length; start += BatchSize)
-        {
-            var batch = _sentences.Skip(start).Take(BatchSize).Select(s => _tokenizer.Encode(s, maxLength: FixedLength)).ToArray();
-            int length = batch.Max(e => e.Count);
-            var ids = new long[batch.Length * length];
-            var mask = new long[ids.Length];
-            var types = new long[ids.Length];
-            for (int r = 0; r < batch.Length; r++)
-                for (int t = 0; t < batch[r].Count; t++)
-                    (ids[r * length + t], mask[r * length + t], types[r * length + t]) = (batch[r].Ids[t], 1, batch[r].TypeIds[t]);
-            long[] shape = [batch.Length, length];
-            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
-            using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
-            using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [idsValue, maskValue, typesValue], ["last_hidden_state"]);
-            var hidden = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-            for (int r = 0; r < batch.Length; r++)
-                sum += MeanPoolNormalized(hidden.AsSpan(r * length * Dim, length * Dim), mask.AsSpan(r * length, length))[0];
-        }
-        return sum;
-    }
-
-    // What a user writes around a raw model output: mean over the attention mask, then L2 normalization.
-    private static float[] MeanPoolNormalized(ReadOnlySpan<float> hidden, ReadOnlySpan<long> mask)
-    {
-        var vector = new float[Dim];
-        int count = 0;
-        for (int t = 0; t < mask.Length; t++)
-        {
-            if (mask[t] == 0) continue;
-            count++;
-            for (int d = 0; d < Dim; d++) vector[d] += hidden[t * Dim + d];
-        }
-        float norm = MathF.Sqrt(vector.Sum(v => v * v));
-        for (int d = 0; d < Dim; d++) vector[d] /= norm;
-        return vector;
-    }
+    private float RawLoop(InferenceSession session) => RawEncoderLoop.Run(session, _tokenizer, _sentences, BatchSize, FixedLength);
 
     private static FixedLengthIds Pad(TokenizedText e)
     {

@@ -15,6 +15,7 @@ using MlNetLlm.Benchmarks;
 // Peak RSS while generating: dotnet run -c Release --project eng/Benchmarks -- long-generate <decoder folder> [new tokens] [threads]
 // STS-B Spearman of a cross-encoder's pair scores: dotnet run -c Release --project eng/Benchmarks -- sts-b-cross [cross-encoder folder]
 // Text layer cost per token at token 100 vs 2,000 (streaming with a stop sequence): dotnet run -c Release --project eng/Benchmarks -- stream-text-cost [tokenizer folder]
+// EmbedText vs the raw ONNX Runtime loop, rows/s, alternating: dotnet run -c Release --project eng/Benchmarks -- embed-compare [encoder folder or bundled name; default all-MiniLM-L6-v2] [rows] [repetitions]
 // A cross-encoder against a reference_outputs.json-format file: dotnet run -c Release --project eng/Benchmarks -- cross-parity <file> [folder]
 if (args is ["sts-b", ..])
 {
@@ -27,6 +28,8 @@ if (args is ["sts-b", ..])
         Console.WriteLine($"STS-B {split}: Spearman(cosine, gold) = {spearman:F4} over {pairs} pairs ({Path.GetFileName(encoder)}, {watch.Elapsed.TotalSeconds:F1} s)");
     }
 }
+else if (args is ["embed-compare", ..])
+    EmbedCompare.Run(args.Length > 1 ? args[1] : "all-MiniLM-L6-v2", args.Length > 2 ? Number(args[2]) : 2000, args.Length > 3 ? Number(args[3]) : 5);
 else if (args is ["genai-compare", ..])
     GenAiCompare.Run(args.Length > 1 ? args[1] : BenchmarkAssets.Model("tiny-qwen2"), args.Length > 2 ? Number(args[2]) : 200, args.Length > 3 ? Number(args[3]) : 9);
 else if (args is ["step-compare", var stepFolder, ..])
