@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using MlNetLlm.Onnx;
 
@@ -16,35 +15,17 @@ namespace MlNetLlm.Benchmarks;
 /// </summary>
 internal static class EmbedCompare
 {
-    private sealed class Sentence
-    {
-        public string Text { get; set; } = "";
-    }
-
     public static void Run(string model, int rows, int repetitions)
     {
         var folder = Directory.Exists(model) ? model : BenchmarkAssets.Model(model);
         var sentences = BenchmarkAssets.Sst2Sentences(rows);
         var ml = new MLContext(seed: 0);
         using var encoder = TextEmbeddingModel.FromDirectory(folder, new TextEmbeddingOptions { BatchSize = 32 });
-        var transformer = ml.Transforms.Text.EmbedText(encoder).Fit(ml.Data.LoadFromEnumerable(new[] { new Sentence() }));
+        var transformer = ml.Transforms.Text.EmbedText(encoder).Fit(ml.Data.LoadFromEnumerable(new[] { new EmbeddingBenchmarks.Sentence() }));
         using var session = new InferenceSession(ModelFamily.Encoder.FindGraph(folder, 0, null)[0]);
         var tokenizer = PretrainedTokenizer.FromDirectory(folder);
 
-        float Ours()
-        {
-            var output = transformer.Transform(ml.Data.LoadFromEnumerable(sentences.Select(s => new Sentence { Text = s })));
-            using var cursor = output.GetRowCursor([output.Schema["Embedding"]]);
-            var getter = cursor.GetGetter<VBuffer<float>>(output.Schema["Embedding"]);
-            var vector = default(VBuffer<float>);
-            float sum = 0;
-            while (cursor.MoveNext())
-            {
-                getter(ref vector);
-                sum += vector.GetValues()[0];
-            }
-            return sum;
-        }
+        float Ours() => EmbeddingBenchmarks.EmbedTextChecksum(ml, transformer, sentences);
         float Raw() => RawEncoderLoop.Run(session, tokenizer, sentences, 32, encoder.MaxLength);
 
         float ours = Ours(), raw = Raw(); // warm-up, and the same embeddings from both
