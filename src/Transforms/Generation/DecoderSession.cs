@@ -13,10 +13,10 @@ internal sealed class DecoderSession : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string _logitsName;
-    private readonly string[] _pastNames;
     private readonly string[] _presentNames;
-    private readonly string[] _stepInputNames;
-    private readonly string[] _stepOutputNames;
+    /// <summary>The inputs in the order <see cref="Forward"/> fills them: ids, mask, position ids and cache branch when the graph has them, the pasts.</summary>
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
     private readonly bool _hasPositionIds;
     private readonly bool _hasCacheBranch;
     private readonly UsageGate _gate;
@@ -34,17 +34,17 @@ internal sealed class DecoderSession : IDisposable
         OnnxSignature.RequireShape(session.OutputMetadata, modelPath, logits, typeof(float), 3);
 
         Layers = Enumerable.Range(0, int.MaxValue).TakeWhile(i => session.InputMetadata.ContainsKey($"past_key_values.{i}.key")).Count();
-        _pastNames = Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }).ToArray();
-        OnnxSignature.RequireInputs(session, modelPath, _pastNames);
-        _presentNames = _pastNames.Select(p =>
+        var pastNames = Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" }).ToArray();
+        OnnxSignature.RequireInputs(session, modelPath, pastNames);
+        _presentNames = pastNames.Select(p =>
         {
             var suffix = p["past_key_values.".Length..];
             return OnnxSignature.RequireOutput(session, modelPath, "present." + suffix, "present_key_values." + suffix);
         }).ToArray();
         _logitsName = logits;
-        _stepInputNames = ["input_ids", "attention_mask", .. session.InputMetadata.Keys.Where(k => k is "position_ids" or "use_cache_branch")
-            .OrderBy(k => k == "use_cache_branch"), .. _pastNames];
-        _stepOutputNames = [logits, .. _presentNames];
+        _inputNames = ["input_ids", "attention_mask", .. session.InputMetadata.Keys.Where(k => k is "position_ids" or "use_cache_branch")
+            .OrderBy(k => k == "use_cache_branch"), .. pastNames];
+        _outputNames = [logits, .. _presentNames];
 
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch");
@@ -109,38 +109,30 @@ internal sealed class DecoderSession : IDisposable
             : null;
         // Optimum's merged decoders choose their with-past branch with this flag.
         using var cacheBranch = _hasCacheBranch ? OrtValue.CreateTensorValueFromMemory(new[] { cache.Length > 0 }, [1]) : null;
+        var (past, presents) = cache.Prepare(sequenceLength);
+        var inputs = new OrtValue[_inputNames.Length];
+        int k = 0;
+        inputs[k++] = ids;
+        inputs[k++] = mask;
+        if (positions is not null) inputs[k++] = positions;
+        if (cacheBranch is not null) inputs[k++] = cacheBranch;
+        past.CopyTo(inputs, k);
         if (sequenceLength == 1)
         {
             // A decode step: every output goes into a buffer the cache owns (the logits are one row per sequence), through
             // the Run overload that takes the output values and looks the names up once per session.
-            var (stepPast, stepPresents) = cache.Prepare(1);
-            var inputs = new OrtValue[_stepInputNames.Length];
-            int k = 0;
-            inputs[k++] = ids;
-            inputs[k++] = mask;
-            if (positions is not null) inputs[k++] = positions;
-            if (cacheBranch is not null) inputs[k++] = cacheBranch;
-            stepPast.CopyTo(inputs, k);
-            var outputs = new OrtValue[_stepOutputNames.Length];
+            var outputs = new OrtValue[_outputNames.Length];
             outputs[0] = cache.StepLogits(VocabularySize);
-            stepPresents.CopyTo(outputs, 1);
-            _session.Run(_runOptions, _stepInputNames, inputs, _stepOutputNames, outputs);
+            presents.CopyTo(outputs, 1);
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
             return cache.AdvanceOneToken();
         }
         // A prompt, through an IOBinding: ONNX Runtime writes the presents into buffers the cache owns and allocates the
         // logits (one row per position) itself, so the export's final Reshape hands them over without a copy.
         using var binding = _session.CreateIoBinding();
-        binding.BindInput("input_ids", ids);
-        binding.BindInput("attention_mask", mask);
-        if (positions is not null) binding.BindInput("position_ids", positions);
-        if (cacheBranch is not null) binding.BindInput("use_cache_branch", cacheBranch);
+        for (int i = 0; i < inputs.Length; i++) binding.BindInput(_inputNames[i], inputs[i]);
         binding.BindOutputToDevice(_logitsName, OrtMemoryInfo.DefaultInstance);
-        var (past, presents) = cache.Prepare(sequenceLength);
-        for (int i = 0; i < cache.Count; i++)
-        {
-            binding.BindInput(_pastNames[i], past[i]);
-            binding.BindOutput(_presentNames[i], presents[i]);
-        }
+        for (int i = 0; i < presents.Length; i++) binding.BindOutput(_presentNames[i], presents[i]);
         _session.RunWithBinding(_runOptions, binding);
         return cache.Advance(sequenceLength, binding.GetOutputValues());
     }
