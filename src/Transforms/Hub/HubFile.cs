@@ -21,6 +21,14 @@ public sealed class HubFile
     /// <exception cref="ArgumentException">No path, a blank path, or a path with <c>|</c> (not a repo path).</exception>
     public HubFile Or(params string[] paths) => new([.. Alternatives, Checked(paths)]);
 
+    /// <summary>An entry with <paramref name="alternatives"/> in the order tried (at least one), each needing all its paths.</summary>
+    internal static HubFile AnyOf(IEnumerable<string[]> alternatives)
+    {
+        IReadOnlyList<IReadOnlyList<string>> checkedAlternatives = [.. alternatives.Select(Checked)];
+        if (checkedAlternatives.Count == 0) throw new ArgumentException("A hub file entry needs at least one alternative.", nameof(alternatives));
+        return new(checkedAlternatives);
+    }
+
     /// <summary>A single repo path (see <see cref="Of"/>).</summary>
     public static implicit operator HubFile(string path) => Of(path);
 

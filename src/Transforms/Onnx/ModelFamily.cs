@@ -47,17 +47,14 @@ internal sealed record ModelFamily(string Name, string[] RequiredFiles, string[]
 
     /// <summary>Hub entries (see <see cref="HubFiles"/>) that must exist: the required files, a tokenizer, and one alternative per graph.</summary>
     public IReadOnlyList<HubFile> HubRequired(string? variant) =>
-        [.. RequiredFiles.Select(file => (HubFile)file), HubFiles.Tokenizer, .. Graphs.Select(g => AnyLocation(
+        [.. RequiredFiles.Select(file => (HubFile)file), HubFiles.Tokenizer, .. Graphs.Select(g => HubFile.AnyOf(
             g.Alternatives.SelectMany(stems => Locations.Select(at => stems.Select(s => at + OnnxFileName(s, variant)).ToArray()))))];
 
     /// <summary>Hub entries fetched when present: tokenizer extras, the optional files and every graph file's external data.</summary>
     public IReadOnlyList<HubFile> HubOptional(string? variant) =>
         [.. HubFiles.TokenizerOptional, .. OptionalFiles.Select(file => (HubFile)file), .. Graphs.SelectMany(g => g.Alternatives.SelectMany(stems => stems))
             .SelectMany(stem => ExternalData(OnnxFileName(stem, variant)))
-            .Select(data => AnyLocation(Locations.Select(at => new[] { at + data })))];
-
-    private static HubFile AnyLocation(IEnumerable<string[]> alternatives) =>
-        alternatives.Skip(1).Aggregate(HubFile.Of(alternatives.First()), (entry, files) => entry.Or(files));
+            .Select(data => HubFile.AnyOf(Locations.Select(at => new[] { at + data })))];
 
     /// <summary>
     /// The files of graph <paramref name="graph"/> in <paramref name="directory"/> for <paramref name="variant"/>: the first
